@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./.pledge'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  PROMISE_DEADLINE_MS: z.coerce.number().int().min(50).max(30_000).default(1500),
+  /** How long the order request waits for the drop-ship instruction and label before answering "pending". */
+  INSTRUCTION_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(400),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PLEDGE_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  PLEDGE_DEMO_API_KEY: z
+    .string()
+    .regex(/^pk_[A-Za-z0-9_]{16,}$/, 'must look like pk_ followed by at least 16 letters, digits or _')
+    .optional(),
+  /** Unset: the sandbox runs when no DATABASE_URL is configured (the all-embedded demo). */
+  PLEDGE_SANDBOX: booleanFlag.optional(),
+  PLEDGE_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
+    .optional(),
+  PLEDGE_ALLOW_PRIVATE_PARTNER_URLS: booleanFlag.optional(),
+  RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  QUOTE_CACHE_TTL_MS: z.coerce.number().int().min(0).default(10 * 60_000),
+});
+
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  promiseDeadlineMs: number;
+  instructionWaitMs: number;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  adminToken: string | undefined;
+  demoApiKey: string | undefined;
+  sandbox: boolean;
+  secretKeyHex: string | undefined;
+  allowPrivatePartnerUrls: boolean;
+  relayIntervalMs: number;
+  quoteCacheTtlMs: number;
+}>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Env.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  const embeddedDatabase = e.DATABASE_URL === undefined;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    promiseDeadlineMs: e.PROMISE_DEADLINE_MS,
+    instructionWaitMs: e.INSTRUCTION_WAIT_MS,
+    logLevel: e.LOG_LEVEL,
+    adminToken: e.PLEDGE_ADMIN_TOKEN,
+    demoApiKey: e.PLEDGE_DEMO_API_KEY,
+    sandbox: e.PLEDGE_SANDBOX ?? embeddedDatabase,
+    secretKeyHex: e.PLEDGE_SECRET_KEY,
+    // The sandbox lives on loopback, so it needs private URLs; a real deployment must opt in explicitly.
+    allowPrivatePartnerUrls: e.PLEDGE_ALLOW_PRIVATE_PARTNER_URLS ?? (embeddedDatabase || e.PLEDGE_SANDBOX === true),
+    relayIntervalMs: e.RELAY_INTERVAL_MS,
+    quoteCacheTtlMs: e.QUOTE_CACHE_TTL_MS,
+  });
+}

@@ -1,0 +1,119 @@
+import type { CarrierRate } from '../carriers/contract.js';
+import type { SupplierQuote } from '../suppliers/contract.js';
+import type { WarehouseSchedule } from '../warehouses/contract.js';
+
+/**
+ * What one partner call produced by the decision deadline. `cached` is a recent earlier answer used
+ * because the live call did not arrive; it costs confidence (policy.staleQuotePenalty).
+ */
+export type QuoteOutcome<T> =
+  | { status: 'received'; value: T; latencyMs: number }
+  | { status: 'cached'; value: T; ageMs: number }
+  | { status: 'timed_out' }
+  | { status: 'failed'; reason: string }
+  | { status: 'rejected'; reason: string };
+
+export type OrderLine = { sku: string; quantity: number; unitPriceMinor: number };
+
+/** A catalog row: this supplier sells this SKU, shipping from this warehouse. */
+export type Offer = {
+  sku: string;
+  supplierId: string;
+  supplierSku: string;
+  warehouseId: string;
+  catalogUnitCostMinor: number;
+  weightGrams: number;
+};
+
+export type EnginePolicy = {
+  version: number;
+  /** 0..1: never promise below this. */
+  minConfidence: number;
+  /** What a broken promise costs the seller, per breach kind, in the order's currency minor units. */
+  compensationMinor: { late: number; lost: number; refused: number; cancelled: number };
+  /** 0..1: multiplicative confidence haircut for a route built on a cached quote. */
+  staleQuotePenalty: number;
+};
+
+/** Kept/broken promise counts so far; the engine turns them into a posterior with a prior. */
+export type TrackRecord = { kept: number; broken: number };
+
+/** Keys: supplier quotes by `${supplierId}|${warehouseId}`, rates by `${warehouseId}|${carrierAccountId}`. */
+export const supplierQuoteKey = (supplierId: string, warehouseId: string) => `${supplierId}|${warehouseId}`;
+export const carrierRatesKey = (warehouseId: string, carrierAccountId: string) => `${warehouseId}|${carrierAccountId}`;
+
+export type EngineInput = {
+  now: Date;
+  currency: string;
+  lines: OrderLine[];
+  /** The date to promise against: requested by the customer, or now + the policy's default window. */
+  deliverBy: Date;
+  policy: EnginePolicy;
+  offers: Offer[];
+  supplierQuotes: Record<string, QuoteOutcome<SupplierQuote>>;
+  warehouseSchedules: Record<string, QuoteOutcome<WarehouseSchedule>>;
+  carrierRates: Record<string, QuoteOutcome<CarrierRate[]>>;
+  trackRecords: { suppliers: Record<string, TrackRecord>; carriers: Record<string, TrackRecord>; warehouses: Record<string, TrackRecord> };
+  /** Partner ids whose health is degraded (breaker not closed, high error rate). */
+  degradedPartners: ReadonlySet<string>;
+};
+
+export type ShipmentPlan = {
+  supplierId: string;
+  warehouseId: string;
+  carrierAccountId: string;
+  lines: { sku: string; supplierSku: string; quantity: number; unitCostMinor: number }[];
+  rate: CarrierRate;
+  /** Pickup cutoff the supplier must hand over by. */
+  handoverBy: Date;
+  departsAt: Date;
+  estimatedDelivery: Date;
+  pSupplierOnTime: number;
+  pCarrierOnTime: number;
+  probability: number;
+  goodsCostMinor: number;
+  shippingCostMinor: number;
+  landedCostMinor: number;
+  usedCachedQuote: boolean;
+};
+
+export type CandidateRecord = {
+  supplierId: string;
+  warehouseId: string;
+  carrierAccountId: string;
+  carrier: string;
+  service: string;
+  skus: string[];
+  factors: {
+    pSupplierOnTime: number;
+    pCarrierOnTime: number;
+    probability: number;
+    landedCostMinor: number;
+    expectedBreachCostMinor: number;
+    score: number;
+    estimatedDelivery: string | null;
+    slackDays: number | null;
+  };
+  isEligible: boolean;
+  /** Why it was not eligible, or why it lost, in human words. */
+  notes: string[];
+};
+
+export type DeclineCode =
+  | 'NO_OFFERS'
+  | 'OUT_OF_STOCK'
+  | 'NO_QUOTES'
+  | 'NO_ROUTE_MEETS_DATE'
+  | 'BELOW_MIN_CONFIDENCE';
+
+export type EngineDecision =
+  | {
+      outcome: 'promise';
+      shipments: ShipmentPlan[];
+      deliverBy: Date;
+      confidence: number;
+      landedCostMinor: number;
+      expectedBreachCostMinor: number;
+      candidates: CandidateRecord[];
+    }
+  | { outcome: 'decline'; code: DeclineCode; reasons: string[]; candidates: CandidateRecord[] };
