@@ -1,0 +1,170 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { CarrierId } from './carriers/contract.js';
+import type { Database } from './db/database.js';
+import { migrationsCurrent } from './db/migrate.js';
+import type { Clock } from './lib/clock.js';
+import type { SecretBox } from './lib/crypto.js';
+import { Gauge, type PledgeMetrics } from './lib/metrics.js';
+import { createNetworkService } from './network/network-service.js';
+import { createInstructionRelay } from './orders/instruction-relay.js';
+import { createOrderService } from './orders/order-service.js';
+import type { PartnerAdapters } from './orders/partner-adapters.js';
+import { createQuoteGatherer } from './orders/quote-gatherer.js';
+import { lookUpVoucher } from './orders/vouchers.js';
+import { installErrorHandler } from './plugins/error-handler.js';
+import { healthRoutes } from './routes/health/index.js';
+import { networkRoutes } from './routes/network/index.js';
+import { orderRoutes } from './routes/orders/index.js';
+import { sandboxRoutes } from './routes/sandbox/index.js';
+import { sellerRoutes } from './routes/sellers/index.js';
+import { voucherRoutes } from './routes/vouchers/index.js';
+import type { Sandbox } from './sandbox/index.js';
+import { createSellerService } from './sellers/seller-service.js';
+import type { SharedState } from './state/shared-state.js';
+import type { Upstream } from './upstream/contract.js';
+
+export type AppDeps = {
+  db: Kysely<Database>;
+  state: SharedState;
+  upstream: Upstream;
+  adapters: PartnerAdapters;
+  carrierDefaults: Record<CarrierId, { defaultBaseUrl: string; credentialFields: readonly string[] }>;
+  checkPartnerUrl: (url: string) => Promise<{ ok: true } | { ok: false; reason: string }>;
+  secrets: SecretBox;
+  voucherKey: Buffer;
+  clock: Clock;
+  metrics: PledgeMetrics;
+  adminToken: string | undefined;
+  promiseDeadlineMs: number;
+  instructionWaitMs: number;
+  quoteCacheTtlMs: number;
+  /** null: the outbox relay loop is not started (tests drive `relay.tick()` themselves). */
+  relayIntervalMs: number | null;
+  sandbox?: Sandbox;
+  logger?: FastifyServerOptions['logger'];
+  bodyLimitBytes?: number;
+  faults?: {
+    afterCommit?: (orderId: string) => void;
+    beforeRecordInstruction?: (shipmentId: string) => void;
+  };
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+    services: Services;
+  }
+}
+
+function createServices(deps: AppDeps, log: FastifyInstance['log']) {
+  const sellers = createSellerService({ db: deps.db });
+  const network = createNetworkService({ db: deps.db, secrets: deps.secrets, checkUrl: deps.checkPartnerUrl, carrierDefaults: deps.carrierDefaults });
+  const relay = createInstructionRelay({ db: deps.db, clock: deps.clock, adapters: deps.adapters, network, metrics: deps.metrics, log, faults: deps.faults });
+  const gather = createQuoteGatherer({ adapters: deps.adapters, state: deps.state, quoteCacheTtlMs: deps.quoteCacheTtlMs });
+  const orders = createOrderService({
+    db: deps.db,
+    clock: deps.clock,
+    network,
+    gather,
+    relay,
+    health: deps.upstream,
+    metrics: deps.metrics,
+    voucherKey: deps.voucherKey,
+    promiseDeadlineMs: deps.promiseDeadlineMs,
+    instructionWaitMs: deps.instructionWaitMs,
+    faults: deps.faults,
+  });
+  return {
+    sellers,
+    network,
+    relay,
+    orders,
+    metrics: deps.metrics,
+    vouchers: { check: (code: string) => lookUpVoucher(deps.db, deps.voucherKey, code, deps.clock.now()) },
+    async readiness(): Promise<Record<string, string>> {
+      const checks: Record<string, string> = {};
+      try {
+        await sql`select 1`.execute(deps.db);
+        checks.database = (await migrationsCurrent(deps.db)) ? 'ok' : 'migrations pending';
+      } catch (err) {
+        checks.database = `unreachable: ${(err as Error).message}`;
+      }
+      try {
+        await deps.state.ping();
+        checks.shared_state = 'ok';
+      } catch (err) {
+        checks.shared_state = `unreachable: ${(err as Error).message}`;
+      }
+      return checks;
+    },
+  };
+}
+export type Services = ReturnType<typeof createServices>;
+
+/** The whole HTTP application as a function of its dependencies: no env, no listening, no clients made here. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,
+    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 100 ? req.headers['x-request-id'] : crypto.randomUUID()),
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: undefined,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('deps', deps);
+  app.decorate('services', createServices(deps, app.log));
+  installErrorHandler(app, { onRejected: (code) => deps.metrics.rejectedRequests.inc({ code }) });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: `${Math.floor(reply.statusCode / 100)}xx` });
+  });
+
+  deps.metrics.registry.register(
+    new Gauge('pledge_partner_breaker_open', 'Breaker state per partner: 0 closed, 0.5 half-open, 1 open', (set) => {
+      for (const h of deps.upstream.health()) set({ partner: h.partnerId, kind: h.kind }, h.breaker === 'open' ? 1 : h.breaker === 'half_open' ? 0.5 : 0);
+    }),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Pledge API',
+        version: '0.1.0',
+        description: 'Zero-inventory fulfillment orchestration: delivery promises, drop-ship instructions, vouchers. Errors are RFC 9457 application/problem+json.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A seller API key (pk_...)' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes);
+  await app.register(sellerRoutes);
+  await app.register(networkRoutes);
+  await app.register(orderRoutes);
+  await app.register(voucherRoutes);
+  if (deps.sandbox) await app.register(sandboxRoutes, { sandbox: deps.sandbox });
+
+  const relay = app.services.relay;
+  if (deps.relayIntervalMs !== null) app.addHook('onReady', async () => relay.start(deps.relayIntervalMs!));
+  app.addHook('onClose', async () => {
+    // Fastify has stopped accepting requests and waited for in-flight ones; finish their instruction work.
+    await app.services.orders.drain();
+    await relay.stop();
+  });
+  return app;
+}

@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import { resolve, join } from 'node:path';
+import { connectPglite, connectPostgres } from './db/connect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createSellerService } from './sellers/seller-service.js';
+import { configOrExit, startServer } from './server.js';
+import type { Config } from './config.js';
+
+const USAGE = `Usage: pledge <command>
+
+Commands:
+  serve                       Run the API (applies pending migrations first)
+  migrate                     Apply pending database migrations
+  seller create --name NAME   Create a seller and print its first API key (shown once)
+
+Configuration comes from the environment (see README.md).`;
+
+async function openDatabase(config: Config) {
+  return config.databaseUrl ? connectPostgres(config.databaseUrl) : connectPglite(join(resolve(config.dataDir), 'db'));
+}
+
+async function main(argv: string[]) {
+  const [command, sub, ...rest] = argv;
+  if (command === 'serve' || command === undefined) {
+    await startServer(configOrExit());
+    return;
+  }
+  if (command === 'migrate') {
+    const config = configOrExit();
+    const database = await openDatabase(config);
+    try {
+      const result = await migrateToLatest(database.db);
+      const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date.\n');
+    } finally {
+      await database.close();
+    }
+    return;
+  }
+  if (command === 'seller' && sub === 'create') {
+    const { values } = parseArgs({ args: rest, options: { name: { type: 'string' } } });
+    if (!values.name) throw new UsageError('seller create needs --name');
+    const config = configOrExit();
+    const database = await openDatabase(config);
+    try {
+      await migrateToLatest(database.db);
+      const { seller, apiKey } = await createSellerService({ db: database.db }).createSeller({ name: values.name });
+      process.stdout.write(`${JSON.stringify({ id: seller.id, name: seller.name, api_key: apiKey.key })}\n`);
+    } finally {
+      await database.close();
+    }
+    return;
+  }
+  if (command === '--help' || command === 'help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  throw new UsageError(`unknown command: ${argv.join(' ')}`);
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).catch((err) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+    process.exit(64);
+  }
+  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

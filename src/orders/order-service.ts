@@ -1,0 +1,326 @@
+import type { Kysely } from 'kysely';
+import type { Database, NewShipmentRow, OrderRow } from '../db/database.js';
+import { AppError, invalid, notFound } from '../errors.js';
+import type { Address } from '../lib/address.js';
+import type { Clock } from '../lib/clock.js';
+import { canonicalJson, sha256Hex } from '../lib/crypto.js';
+import { newId, newSortableId } from '../lib/ids.js';
+import type { PledgeMetrics } from '../lib/metrics.js';
+import type { NetworkService, OrderNetwork } from '../network/network-service.js';
+import { decide } from '../promise-engine/index.js';
+import type { EngineDecision, EngineInput } from '../promise-engine/types.js';
+import type { DropshipInstruction } from '../suppliers/contract.js';
+import type { PartnerHealth } from '../upstream/contract.js';
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from './idempotency.js';
+import type { InstructionRelay } from './instruction-relay.js';
+import { orderView, type OrderView } from './order-view.js';
+import type { createQuoteGatherer, GatheredQuotes } from './quote-gatherer.js';
+import { newVoucherCode, signVoucher, voucherView } from './vouchers.js';
+
+export type ShipToInput = {
+  name: string;
+  line1: string;
+  line2?: string | null;
+  city: string;
+  region?: string | null;
+  postal_code: string;
+  country: string;
+  phone?: string | null;
+  email?: string | null;
+};
+export type OrderRequest = {
+  external_id: string;
+  currency: string;
+  ship_to: ShipToInput;
+  lines: { sku: string; quantity: number; unit_price_minor: number }[];
+  deliver_by?: string;
+};
+
+export type PlaceResult = { status: number; body: unknown; isReplay: boolean };
+
+export type OrderServiceDeps = {
+  db: Kysely<Database>;
+  clock: Clock;
+  network: NetworkService;
+  gather: ReturnType<typeof createQuoteGatherer>;
+  relay: InstructionRelay;
+  health: { healthOf(partnerId: string): PartnerHealth | undefined };
+  metrics: PledgeMetrics;
+  voucherKey: Buffer;
+  promiseDeadlineMs: number;
+  instructionWaitMs: number;
+  /** Test seam: simulate a crash right after the order is committed. */
+  faults?: { afterCommit?: (orderId: string) => void };
+};
+
+const DAY_MS = 86_400_000;
+
+export function createOrderService(deps: OrderServiceDeps) {
+  const { db, clock } = deps;
+  const inFlight = new Set<Promise<unknown>>();
+
+  function toAddress(s: ShipToInput): Address {
+    return {
+      name: s.name,
+      line1: s.line1,
+      line2: s.line2 ?? null,
+      city: s.city,
+      region: s.region ?? null,
+      postalCode: s.postal_code,
+      country: s.country,
+      phone: s.phone ?? null,
+      email: s.email ?? null,
+    };
+  }
+
+  async function render(sellerId: string, orderId: string): Promise<OrderView> {
+    const order = await db.selectFrom('orders').selectAll().where('seller_id', '=', sellerId).where('id', '=', orderId).executeTakeFirst();
+    if (!order) throw notFound('order');
+    return renderRow(order);
+  }
+
+  async function renderRow(order: OrderRow): Promise<OrderView> {
+    const [shipments, voucher] = await Promise.all([
+      db.selectFrom('shipments').selectAll().where('order_id', '=', order.id).orderBy('id').execute(),
+      db.selectFrom('vouchers').selectAll().where('order_id', '=', order.id).executeTakeFirst(),
+    ]);
+    return orderView(order, shipments, voucher ? voucherView(voucher) : null);
+  }
+
+  function engineInput(network: OrderNetwork, req: OrderRequest, quotes: GatheredQuotes, now: Date, deliverBy: Date): EngineInput {
+    const degraded = new Set<string>();
+    for (const id of [...network.suppliers.keys(), ...network.warehouses.keys(), ...network.carrierAccounts.keys()]) {
+      if (deps.health.healthOf(id)?.isDegraded) degraded.add(id);
+    }
+    const p = network.policy;
+    return {
+      now,
+      currency: req.currency,
+      lines: req.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unit_price_minor })),
+      deliverBy,
+      policy: { version: p.version, minConfidence: p.min_confidence, compensationMinor: p.compensation_minor, staleQuotePenalty: p.stale_quote_penalty },
+      offers: network.offers.map((o) => ({
+        sku: o.sku,
+        supplierId: o.supplier_id,
+        supplierSku: o.supplier_sku,
+        warehouseId: o.warehouse_id,
+        catalogUnitCostMinor: o.unit_cost_minor,
+        weightGrams: o.weight_grams,
+      })),
+      supplierQuotes: quotes.supplierQuotes,
+      warehouseSchedules: quotes.warehouseSchedules,
+      carrierRates: quotes.carrierRates,
+      trackRecords: network.trackRecords,
+      degradedPartners: degraded,
+    };
+  }
+
+  async function commit(
+    sellerId: string,
+    orderId: string,
+    idempotencyKey: string,
+    req: OrderRequest,
+    network: OrderNetwork,
+    decision: EngineDecision,
+    quotes: GatheredQuotes,
+    now: Date,
+    deliverBy: Date,
+    decidedInMs: number,
+  ): Promise<string[]> {
+    const policy = network.policy;
+    const shipmentIds: string[] = [];
+    await db.transaction().execute(async (trx) => {
+      const isPromise = decision.outcome === 'promise';
+      await trx
+        .insertInto('orders')
+        .values({
+          id: orderId,
+          seller_id: sellerId,
+          external_id: req.external_id,
+          currency: req.currency,
+          ship_to: JSON.stringify(req.ship_to),
+          lines: JSON.stringify(req.lines),
+          requested_deliver_by: req.deliver_by ? new Date(req.deliver_by) : null,
+          status: isPromise ? 'promised' : 'declined',
+          decline_code: isPromise ? null : decision.code,
+          decline_reasons: isPromise ? null : JSON.stringify(decision.reasons),
+          deliver_by: isPromise ? deliverBy : null,
+          confidence: isPromise ? decision.confidence : null,
+          landed_cost_minor: isPromise ? decision.landedCostMinor : null,
+          expected_breach_cost_minor: isPromise ? decision.expectedBreachCostMinor : null,
+          decided_in_ms: decidedInMs,
+          policy_version: policy.version,
+          created_at: now,
+        })
+        .execute();
+      await trx
+        .insertInto('decisions')
+        .values({
+          order_id: orderId,
+          seller_id: sellerId,
+          policy_version: policy.version,
+          deadline_ms: deps.promiseDeadlineMs,
+          record: JSON.stringify({
+            outcome: decision.outcome,
+            ...(decision.outcome === 'decline' ? { code: decision.code, reasons: decision.reasons } : {}),
+            deliver_by: deliverBy.toISOString(),
+            candidates: decision.candidates,
+            quotes: quotes.log,
+          }),
+        })
+        .execute();
+      await trx
+        .updateTable('idempotency_keys')
+        .set({ order_id: orderId })
+        .where('seller_id', '=', sellerId)
+        .where('key', '=', idempotencyKey)
+        .execute();
+      if (decision.outcome !== 'promise') return;
+
+      const shipTo = { ...req.ship_to, line2: req.ship_to.line2 ?? null, region: req.ship_to.region ?? null, phone: req.ship_to.phone ?? null, email: req.ship_to.email ?? null };
+      for (const [i, plan] of decision.shipments.entries()) {
+        const shipmentId = `${orderId.replace(/^ord_/, 'shp_')}_${i + 1}`;
+        shipmentIds.push(shipmentId);
+        const cachedRate = quotes.carrierRates[`${plan.warehouseId}|${plan.carrierAccountId}`]?.status === 'cached';
+        const row: NewShipmentRow = {
+          id: shipmentId,
+          order_id: orderId,
+          seller_id: sellerId,
+          supplier_id: plan.supplierId,
+          warehouse_id: plan.warehouseId,
+          carrier_account_id: plan.carrierAccountId,
+          carrier: plan.rate.carrier,
+          service: plan.rate.service,
+          lines: JSON.stringify(plan.lines.map((l) => ({ sku: l.sku, supplier_sku: l.supplierSku, quantity: l.quantity, unit_cost_minor: l.unitCostMinor }))),
+          // A cached rate was bought for another shipment's address: the relay re-rates before buying.
+          rate_ref: JSON.stringify({ source: cachedRate ? 'cached' : 'live', ref: plan.rate.rateRef, service: plan.rate.service, carrier: plan.rate.carrier }),
+          landed_cost_minor: plan.landedCostMinor,
+          shipping_cost_minor: plan.shippingCostMinor,
+          confidence: plan.probability,
+          estimated_delivery: plan.estimatedDelivery,
+          instruction_status: 'pending',
+        };
+        await trx.insertInto('shipments').values(row).execute();
+        const instruction: Omit<DropshipInstruction, 'trackingNumber' | 'labelUrl' | 'handoverBy'> & { handoverBy: string } = {
+          shipmentRef: shipmentId,
+          orderRef: orderId,
+          warehouseRef: plan.warehouseId,
+          items: plan.lines.map((l) => ({ supplierSku: l.supplierSku, quantity: l.quantity })),
+          shipTo: toAddress(shipTo),
+          carrier: plan.rate.carrier,
+          service: plan.rate.service,
+          handoverBy: plan.handoverBy.toISOString(),
+        };
+        await trx
+          .insertInto('outbox')
+          .values({ seller_id: sellerId, shipment_id: shipmentId, kind: 'dropship_instruction', payload: JSON.stringify(instruction), next_attempt_at: now })
+          .execute();
+      }
+      const code = newVoucherCode();
+      const expiresAt = new Date(now.getTime() + policy.voucher_validity_days * DAY_MS).toISOString();
+      const signature = signVoucher(deps.voucherKey, { code, order_id: orderId, seller_id: sellerId, terms: policy.voucher_terms, expires_at: expiresAt });
+      await trx.insertInto('vouchers').values({ code, seller_id: sellerId, order_id: orderId, terms: policy.voucher_terms, expires_at: expiresAt, signature }).execute();
+    });
+    return shipmentIds;
+  }
+
+  async function decideAndCommit(sellerId: string, idempotencyKey: string, req: OrderRequest, network: OrderNetwork, t0: number, now: Date) {
+    const orderId = newSortableId('ord', now.getTime());
+    const deliverBy = req.deliver_by ? new Date(req.deliver_by) : new Date(now.getTime() + network.policy.default_delivery_days * DAY_MS);
+    const deadlineAt = t0 + deps.promiseDeadlineMs;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error('promise deadline reached')), Math.max(0, deadlineAt - performance.now()));
+    let quotes: GatheredQuotes;
+    try {
+      quotes = await deps.gather({ orderId, lines: req.lines, shipTo: toAddress(req.ship_to), network, now, deadlineAt, signal: abort.signal });
+    } finally {
+      clearTimeout(timer);
+      abort.abort(new Error('decision made'));
+    }
+    const decision = decide(engineInput(network, req, quotes, now, deliverBy));
+    const decidedInMs = Math.round(performance.now() - t0);
+    deps.metrics.decisionLatency.observe({ outcome: decision.outcome }, decidedInMs);
+    deps.metrics.orders.inc({ status: decision.outcome === 'promise' ? 'promised' : 'declined' });
+    const shipmentIds = await commit(sellerId, orderId, idempotencyKey, req, network, decision, quotes, now, deliverBy, decidedInMs);
+    return { orderId, shipmentIds };
+  }
+
+  /** Finish the drop-ship instructions inline for a while; the relay completes whatever is left. */
+  async function dispatchWithin(shipmentIds: string[], waitMs: number) {
+    if (shipmentIds.length === 0) return;
+    const work = deps.relay.dispatch(shipmentIds);
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([work.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
+    clearTimeout(timer);
+  }
+
+  return {
+    /** Places an order: validate, claim the idempotency key, decide by the deadline, commit, instruct. */
+    async place(sellerId: string, req: OrderRequest, idempotencyKey: string): Promise<PlaceResult> {
+      const t0 = performance.now();
+      const now = clock.now();
+      if (req.deliver_by && new Date(req.deliver_by).getTime() <= now.getTime()) throw invalid('deliver_by', 'must be in the future');
+      const network = await deps.network.forOrder(sellerId, req.lines.map((l) => l.sku), now.getTime());
+      if (req.currency !== network.policy.currency) {
+        throw new AppError('CURRENCY_MISMATCH', `currency: this seller prices in ${network.policy.currency}, not ${req.currency}`, [
+          { field: 'currency', message: `must be ${network.policy.currency}` },
+        ]);
+      }
+
+      const claim = await claimIdempotencyKey(db, sellerId, idempotencyKey, sha256Hex(canonicalJson(req)), now);
+      if (claim.kind === 'replay') return { status: claim.status, body: claim.body, isReplay: true };
+      if (claim.kind === 'resume' && claim.orderId) {
+        const body = await render(sellerId, claim.orderId);
+        await completeIdempotencyKey(db, sellerId, idempotencyKey, 201, body);
+        return { status: 201, body, isReplay: true };
+      }
+
+      let committed: { orderId: string; shipmentIds: string[] };
+      try {
+        committed = await decideAndCommit(sellerId, idempotencyKey, req, network, t0, now);
+      } catch (err) {
+        await releaseIdempotencyKey(db, sellerId, idempotencyKey).catch(() => {});
+        throw err;
+      }
+      deps.faults?.afterCommit?.(committed.orderId);
+      await dispatchWithin(committed.shipmentIds, deps.instructionWaitMs);
+      const body = await render(sellerId, committed.orderId);
+      await completeIdempotencyKey(db, sellerId, idempotencyKey, 201, body);
+      return { status: 201, body, isReplay: false };
+    },
+
+    get: render,
+
+    async list(sellerId: string, opts: { limit: number; cursor?: string; status?: 'promised' | 'declined' }) {
+      let q = db.selectFrom('orders').selectAll().where('seller_id', '=', sellerId);
+      if (opts.cursor) q = q.where('id', '<', decodeCursor(opts.cursor));
+      if (opts.status) q = q.where('status', '=', opts.status);
+      const rows = await q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+      const page = rows.slice(0, opts.limit);
+      const data = await Promise.all(page.map(renderRow));
+      return { data, next_cursor: rows.length > opts.limit ? encodeCursor(page[page.length - 1]!.id) : null };
+    },
+
+    async decision(sellerId: string, orderId: string) {
+      const row = await db.selectFrom('decisions').selectAll().where('seller_id', '=', sellerId).where('order_id', '=', orderId).executeTakeFirst();
+      if (!row) throw notFound('order');
+      const record = row.record as Record<string, unknown>;
+      return { order_id: row.order_id, policy_version: row.policy_version, deadline_ms: row.deadline_ms, decided_at: row.created_at.toISOString(), ...record };
+    },
+
+    /** Waits for inline instruction work still running (graceful shutdown). */
+    async drain() {
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+export type OrderService = ReturnType<typeof createOrderService>;
+
+const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^ord_[0-9a-f]{32}$/.test(id)) throw invalid('cursor', 'not a cursor returned by this API');
+  return id;
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { CountryCode, Credentials, CurrencyCode, MinorUnits, PartnerLimits } from '../shared-schemas.js';
+
+const HttpUrl = z.url({ protocol: /^https?$/ }).max(2000);
+const Name = z.string().trim().min(1).max(200);
+
+export const SupplierInput = z
+  .strictObject({ name: Name, base_url: HttpUrl, protocol: z.literal('pledge-supplier-v1').optional(), credentials: Credentials.optional(), limits: PartnerLimits.optional() })
+  .meta({ id: 'SupplierInput' });
+
+export const WarehouseInput = z
+  .strictObject({
+    name: Name,
+    base_url: HttpUrl,
+    supplier_id: z.string().max(100).nullish(),
+    address: z.strictObject({ country: CountryCode, region: z.string().max(100).nullish(), postal_code: z.string().trim().min(1).max(20), city: z.string().max(100).nullish() }),
+    credentials: Credentials.optional(),
+    limits: PartnerLimits.optional(),
+  })
+  .meta({ id: 'WarehouseInput' });
+
+export const CarrierAccountInput = z
+  .strictObject({
+    carrier: z.enum(['easypost', 'shippo', 'shipengine']),
+    name: Name,
+    base_url: HttpUrl.optional().describe("Defaults to the carrier's production API"),
+    credentials: Credentials,
+    limits: PartnerLimits.optional(),
+  })
+  .meta({ id: 'CarrierAccountInput' });
+
+const LimitsView = z.object({ max_concurrency: z.number().int(), rate_limit_per_second: z.number().int(), timeout_ms: z.number().int() });
+const PartnerView = { id: z.string(), name: z.string(), base_url: z.string(), has_credentials: z.boolean(), limits: LimitsView, created_at: z.string() };
+
+export const Supplier = z.object({ ...PartnerView, protocol: z.string(), is_active: z.boolean() }).meta({ id: 'Supplier' });
+export const Warehouse = z
+  .object({ ...PartnerView, supplier_id: z.string().nullable(), address: z.object({ country: z.string(), region: z.string().nullable(), postal_code: z.string(), city: z.string().nullable() }) })
+  .meta({ id: 'Warehouse' });
+export const CarrierAccount = z.object({ ...PartnerView, carrier: z.string() }).meta({ id: 'CarrierAccount' });
+
+export const CatalogOfferInput = z
+  .strictObject({
+    sku: z.string().trim().min(1).max(100),
+    supplier_id: z.string().min(1).max(100),
+    supplier_sku: z.string().trim().min(1).max(100),
+    warehouse_id: z.string().min(1).max(100),
+    unit_cost_minor: MinorUnits,
+    currency: CurrencyCode,
+    weight_grams: z.number().int().min(1).max(1_000_000),
+  })
+  .meta({ id: 'CatalogOfferInput' });
+
+export const CatalogOffer = z
+  .object({ id: z.string(), sku: z.string(), supplier_id: z.string(), supplier_sku: z.string(), warehouse_id: z.string(), unit_cost_minor: z.number().int(), currency: z.string(), weight_grams: z.number().int() })
+  .meta({ id: 'CatalogOffer' });
+
+export const Catalog = z
+  .object({ data: z.array(z.object({ sku: z.string(), offers: z.array(CatalogOffer) })) })
+  .meta({ id: 'Catalog' });
+
+export const PolicyInput = z
+  .strictObject({
+    min_confidence: z.number().min(0).max(1),
+    default_delivery_days: z.number().int().min(1).max(90),
+    currency: CurrencyCode,
+    compensation_minor: z.strictObject({ late: MinorUnits, lost: MinorUnits, refused: MinorUnits, cancelled: MinorUnits }),
+    voucher_terms: z.string().trim().min(1).max(2000),
+    voucher_validity_days: z.number().int().min(1).max(3650),
+    stale_quote_penalty: z.number().min(0).max(1),
+  })
+  .meta({ id: 'PolicyInput' });
+
+export const Policy = z
+  .object({
+    version: z.number().int(),
+    min_confidence: z.number(),
+    default_delivery_days: z.number().int(),
+    currency: z.string(),
+    compensation_minor: z.object({ late: z.number().int(), lost: z.number().int(), refused: z.number().int(), cancelled: z.number().int() }),
+    voucher_terms: z.string(),
+    voucher_validity_days: z.number().int(),
+    stale_quote_penalty: z.number(),
+    created_at: z.string(),
+  })
+  .meta({ id: 'Policy' });

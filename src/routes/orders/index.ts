@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireSeller } from '../../plugins/auth.js';
+import { IdParams, Problem, problemResponses } from '../shared-schemas.js';
+import type { OrderView } from '../../orders/order-view.js';
+import { Decision, IdempotencyHeaders, Order, OrderList, OrderListQuery, OrderRequest } from './schemas.js';
+
+export async function orderRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.addHook('onRequest', requireSeller(app.services.sellers));
+
+  r.post(
+    '/v1/orders',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Place an order and get a delivery promise (or a reasoned decline)',
+        headers: IdempotencyHeaders,
+        body: OrderRequest,
+        response: { 201: Order, ...problemResponses, 409: Problem, 413: Problem },
+      },
+    },
+    async (req, reply) => {
+      const result = await app.services.orders.place(req.principal.sellerId, req.body, req.headers['idempotency-key']);
+      if (result.isReplay) reply.header('idempotent-replayed', 'true');
+      return reply.code(result.status as 201).send(result.body as OrderView);
+    },
+  );
+
+  r.get('/v1/orders', { schema: { tags: ['orders'], summary: 'List orders, newest first', querystring: OrderListQuery, response: { 200: OrderList, 400: Problem, 401: Problem } } }, async (req) =>
+    app.services.orders.list(req.principal.sellerId, req.query),
+  );
+
+  r.get('/v1/orders/:id', { schema: { tags: ['orders'], summary: 'One order', params: IdParams, response: { 200: Order, 401: Problem, 404: Problem } } }, async (req) =>
+    app.services.orders.get(req.principal.sellerId, req.params.id),
+  );
+
+  r.get(
+    '/v1/orders/:id/decision',
+    { schema: { tags: ['orders'], summary: 'Why this decision: every candidate route with its factor scores, and every quote', params: IdParams, response: { 200: Decision, 401: Problem, 404: Problem } } },
+    async (req) => app.services.orders.decision(req.principal.sellerId, req.params.id) as any,
+  );
+}

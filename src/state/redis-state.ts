@@ -1,0 +1,29 @@
+import { Redis } from 'ioredis';
+import type { SharedState } from './shared-state.js';
+
+export async function connectRedisState(url: string, options: { keyPrefix?: string } = {}): Promise<SharedState> {
+  const redis = new Redis(url, {
+    keyPrefix: options.keyPrefix ?? 'pledge:',
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+  });
+  await redis.connect();
+  return {
+    kind: 'redis',
+    get: (key) => redis.get(key),
+    set: async (key, value, ttlMs) => {
+      await redis.set(key, value, 'PX', Math.max(1, Math.round(ttlMs)));
+    },
+    setIfAbsent: async (key, value, ttlMs) => (await redis.set(key, value, 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK',
+    del: async (key) => {
+      await redis.del(key);
+    },
+    ping: async () => {
+      await redis.ping();
+    },
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
