@@ -1,0 +1,302 @@
+import t from 'tap';
+import { decide } from '../../src/promise-engine/index.js';
+import type { EngineDecision, EngineInput } from '../../src/promise-engine/types.js';
+import { buildInput, near, pickup, rate, received, schedule, type Spec } from './fixtures.js';
+
+type Promised = Extract<EngineDecision, { outcome: 'promise' }>;
+type Declined = Extract<EngineDecision, { outcome: 'decline' }>;
+
+function promised(d: EngineDecision): Promised {
+  if (d.outcome !== 'promise') throw new Error(`expected a promise, got ${d.code}: ${d.reasons.join(' | ')}`);
+  return d;
+}
+function declined(d: EngineDecision): Declined {
+  if (d.outcome !== 'decline') throw new Error(`expected a decline, got a promise via ${d.shipments[0]?.carrierAccountId}`);
+  return d;
+}
+const only = (d: Promised) => {
+  const [shipment, ...rest] = d.shipments;
+  if (!shipment || rest.length > 0) throw new Error(`expected one shipment, got ${d.shipments.length}`);
+  return shipment;
+};
+const iso = (d: Date) => d.toISOString();
+
+const supA: Spec['sources'][number] = { supplierId: 'sup_a', warehouseId: 'wh_a', items: { MUG: { costMinor: 1000 } } };
+const oneRoute = (over: Partial<Spec> = {}): EngineInput => buildInput({ sources: [supA], rates: { 'wh_a|ca_ups': [rate()] }, ...over });
+
+t.test('the cheapest eligible route wins; the others say why they lost', async (t) => {
+  const input = buildInput({
+    sources: [supA],
+    rates: {
+      'wh_a|ca_ups': [rate({ service: 'Next Day Air', amountMinor: 2500, transitDays: 1 }), rate()],
+      'wh_a|ca_fedex': [rate({ carrier: 'FedEx', service: 'Home', amountMinor: 900 })],
+    },
+  });
+  const d = promised(decide(input));
+  const s = only(d);
+  t.same([s.carrierAccountId, s.rate.service], ['ca_ups', 'Ground']);
+  t.same([iso(s.handoverBy), iso(s.departsAt), iso(s.estimatedDelivery)], ['2025-03-04T15:00:00.000Z', '2025-03-04T17:00:00.000Z', '2025-03-06T17:00:00.000Z']);
+  t.same([s.goodsCostMinor, s.shippingCostMinor, s.landedCostMinor, d.landedCostMinor], [1000, 800, 1800, 1800]);
+  t.ok(near(d.confidence, 0.873077564867785), `confidence ${d.confidence}`);
+  t.equal(d.expectedBreachCostMinor, 254);
+  t.equal(d.deliverBy, input.deliverBy, 'deliverBy as given');
+  t.same(
+    d.candidates.map((c) => [c.carrierAccountId, c.service, c.factors.score, c.isEligible]),
+    [
+      ['ca_ups', 'Ground', 2054, true],
+      ['ca_fedex', 'Home', 2154, true],
+      ['ca_ups', 'Next Day Air', 3500 + 228, true],
+    ],
+  );
+  t.same(d.candidates[0]?.notes, ['chosen']);
+  t.same(d.candidates[1]?.notes, ['lost to sup_a/wh_a via UPS Ground (ca_ups): score 2154 vs 2054']);
+});
+
+t.test('a cheaper but risky carrier loses to a safer one on expected breach cost', async (t) => {
+  // Both arrive Thursday 17:00 (1.29 days of slack); the supplier part is 0.895 for both.
+  //   cheap: base (23+10)/(25+20) = 0.733 -> P 0.822, breach round(0.178 x 5000) = 890, score 1600 + 890 = 2490
+  //   solid: base (23+300)/(25+303) = 0.985 -> P 0.891, breach round(0.109 x 5000) = 546, score 1900 + 546 = 2446
+  const d = promised(
+    decide(
+      buildInput({
+        sources: [supA],
+        policy: { compensationMinor: { late: 5000, lost: 5000, refused: 1000, cancelled: 500 } },
+        rates: { 'wh_a|ca_cheap': [rate({ carrier: 'Budget', amountMinor: 600 })], 'wh_a|ca_solid': [rate({ amountMinor: 900 })] },
+        carriers: { ca_cheap: { kept: 10, broken: 10 }, ca_solid: { kept: 300, broken: 3 } },
+      }),
+    ),
+  );
+  t.equal(only(d).carrierAccountId, 'ca_solid');
+  const [solid, cheap] = d.candidates;
+  t.same([solid?.factors.landedCostMinor, solid?.factors.expectedBreachCostMinor, solid?.factors.score], [1900, 546, 2446]);
+  t.same([cheap?.factors.landedCostMinor, cheap?.factors.expectedBreachCostMinor, cheap?.factors.score], [1600, 890, 2490]);
+  t.ok(near(cheap?.factors.probability ?? 0, 0.8219229959244376), 'cheap P');
+  t.ok(near(solid?.factors.probability ?? 0, 0.8908234769598479), 'solid P');
+  t.equal(cheap?.isEligible, true, 'the cheap route was eligible: it lost on score, not on a threshold');
+});
+
+t.test('deliverBy excludes a slow route', async (t) => {
+  const slow = rate({ service: 'Economy', amountMinor: 500, transitDays: 5 });
+  const fast = rate({ service: 'Express', amountMinor: 1500, transitDays: 1 });
+  const d = promised(decide(oneRoute({ rates: { 'wh_a|ca_ups': [slow, fast] } })));
+  t.equal(only(d).rate.service, 'Express');
+  const economy = d.candidates.find((c) => c.service === 'Economy');
+  t.equal(economy?.isEligible, false);
+  t.equal(economy?.factors.estimatedDelivery, '2025-03-11T17:00:00.000Z');
+  t.match(economy?.notes[0], /^arrives 2025-03-11T17:00:00.000Z, 3.7 days after deliverBy/);
+
+  const none = declined(decide(oneRoute({ rates: { 'wh_a|ca_ups': [slow] } })));
+  t.equal(none.code, 'NO_ROUTE_MEETS_DATE');
+  t.match(none.reasons[0], 'the earliest, sup_a/wh_a via UPS Economy (ca_ups), arrives 2025-03-11T17:00:00.000Z');
+});
+
+t.test('a route that arrives in time but below minConfidence declines', async (t) => {
+  const d = declined(decide(oneRoute({ policy: { minConfidence: 0.9 } })));
+  t.equal(d.code, 'BELOW_MIN_CONFIDENCE');
+  t.same(d.reasons, ['the best route arriving in time, sup_a/wh_a via UPS Ground (ca_ups), has confidence 0.873, below the minimum 0.9']);
+  t.same(d.candidates[0]?.notes, ['confidence 0.873 is below the minimum 0.9']);
+  t.equal(d.candidates[0]?.isEligible, false);
+});
+
+t.test('a cached quote costs confidence and can lose the order', async (t) => {
+  const policy = { minConfidence: 0.7 };
+  const fresh = promised(decide(oneRoute({ policy })));
+  const stale = promised(decide(oneRoute({ policy, sources: [{ ...supA, quote: 'cached' }] })));
+  t.ok(near(stale.confidence, fresh.confidence * 0.9), `${stale.confidence} = ${fresh.confidence} x (1 - 0.1)`);
+  t.same([only(fresh).usedCachedQuote, only(stale).usedCachedQuote], [false, true]);
+  t.equal(stale.expectedBreachCostMinor, 428, 'round((1 - 0.786) x 2000)');
+  t.ok(stale.candidates[0]?.notes.includes('supplier sup_a quote is cached'));
+
+  const cachedRates = promised(decide(oneRoute({ policy, rates: { 'wh_a|ca_ups': { status: 'cached', value: [rate()], ageMs: 1000 } } })));
+  t.ok(near(cachedRates.confidence, fresh.confidence * 0.9), 'cached rates cost the same');
+
+  // sup_a is 100 cheaper but cached: breach 428 vs 254 makes sup_b's fresh quote the better deal.
+  const d = promised(
+    decide(
+      buildInput({
+        policy: { minConfidence: 0.7 },
+        sources: [
+          { supplierId: 'sup_a', warehouseId: 'wh_a', items: { MUG: { costMinor: 1000 } }, quote: 'cached' },
+          { supplierId: 'sup_b', warehouseId: 'wh_b', items: { MUG: { costMinor: 1100 } } },
+        ],
+        rates: { 'wh_a|ca_ups': [rate()], 'wh_b|ca_ups': [rate()] },
+      }),
+    ),
+  );
+  t.equal(only(d).supplierId, 'sup_b');
+  t.same(d.candidates.map((c) => c.factors.score), [1100 + 800 + 254, 1000 + 800 + 428]);
+});
+
+t.test('degraded partners cost 10% each', async (t) => {
+  const fresh = promised(decide(oneRoute())).confidence;
+  const cases: [string[], number][] = [
+    [['ca_ups'], 0.9],
+    [['wh_a'], 0.9],
+    [['sup_a', 'ca_ups'], 0.81],
+    [['sup_other'], 1],
+  ];
+  for (const [degraded, factor] of cases) {
+    const d = decide(oneRoute({ degraded, policy: { minConfidence: 0.5 } }));
+    const got = promised(d).confidence;
+    t.ok(near(got, fresh * factor), `${degraded.join('+')}: ${got} = ${fresh} x ${factor}`);
+  }
+  const d = declined(decide(oneRoute({ degraded: ['sup_a'] })));
+  t.equal(d.code, 'BELOW_MIN_CONFIDENCE', '0.873 x 0.9 = 0.786 is under 0.8');
+  t.ok(d.candidates[0]?.notes.includes('partner sup_a is degraded'));
+});
+
+t.test('out of stock', async (t) => {
+  const cases: [string, Spec['sources'], string][] = [
+    ['too few', [{ ...supA, items: { MUG: { stock: 1 } } }], 'no source can supply MUG: supplier sup_a has 1 of MUG at wh_a, needs 2'],
+    [
+      'two suppliers, neither has enough',
+      [
+        { ...supA, items: { MUG: { stock: 0 } } },
+        { supplierId: 'sup_b', warehouseId: 'wh_b', items: { MUG: { stock: 1 } }, quote: { status: 'timed_out' } },
+      ],
+      'no source can supply MUG: supplier sup_a has 0 of MUG at wh_a, needs 2; supplier sup_b quote for wh_b timed out',
+    ],
+  ];
+  for (const [name, sources, reason] of cases) {
+    const d = declined(decide(buildInput({ lines: [['MUG', 2]], sources, rates: { 'wh_a|ca_ups': [rate()] } })));
+    t.same([d.code, d.reasons], ['OUT_OF_STOCK', [reason]], name);
+    t.equal(d.candidates[0]?.isEligible, false, `${name}: candidate recorded as ineligible`);
+  }
+  const enough = promised(decide(buildInput({ lines: [['MUG', 2]], sources: [{ ...supA, items: { MUG: { stock: 2 } } }], rates: { 'wh_a|ca_ups': [rate()] } })));
+  t.equal(only(enough).goodsCostMinor, 2000, 'exactly enough stock is enough');
+  const split = promised(decide(buildInput({ lines: [['MUG', 1], ['MUG', 1]], sources: [{ ...supA, items: { MUG: { stock: 2 } } }], rates: { 'wh_a|ca_ups': [rate()] } })));
+  t.same(only(split).lines.map((l) => [l.sku, l.quantity]), [['MUG', 2]], 'duplicate lines count together');
+  const dup = declined(decide(buildInput({ lines: [['MUG', 1], ['MUG', 1]], sources: [{ ...supA, items: { MUG: { stock: 1 } } }], rates: { 'wh_a|ca_ups': [rate()] } })));
+  t.equal(dup.code, 'OUT_OF_STOCK', 'two lines of one each need two in stock');
+});
+
+t.test('unusable supplier quotes: NO_QUOTES, or another supplier wins', async (t) => {
+  const supB: Spec['sources'][number] = { supplierId: 'sup_b', warehouseId: 'wh_b', items: { MUG: { costMinor: 1400 } } };
+  const cases: [string, EngineInput['supplierQuotes'][string], string][] = [
+    ['timed out', { status: 'timed_out' }, 'supplier sup_a quote for wh_a timed out'],
+    ['failed', { status: 'failed', reason: 'HTTP 503' }, 'supplier sup_a quote for wh_a failed: HTTP 503'],
+    ['rejected', { status: 'rejected', reason: 'unknown SKU' }, 'supplier sup_a quote for wh_a rejected: unknown SKU'],
+  ];
+  for (const [name, quote, reason] of cases) {
+    const alone = declined(decide(buildInput({ sources: [{ ...supA, quote }], rates: { 'wh_a|ca_ups': [rate()] } })));
+    t.same([alone.code, alone.reasons], ['NO_QUOTES', [`no source can supply MUG: ${reason}`]], `${name}, alone`);
+
+    const d = promised(decide(buildInput({ sources: [{ ...supA, quote }, supB], rates: { 'wh_a|ca_ups': [rate()], 'wh_b|ca_ups': [rate()] } })));
+    t.equal(only(d).supplierId, 'sup_b', `${name}: the dearer supplier who answered wins`);
+    const recorded = d.candidates.find((c) => c.supplierId === 'sup_a');
+    t.same([recorded?.isEligible, recorded?.notes], [false, [`cannot ship the whole order: ${reason}`]], `${name}: recorded`);
+  }
+  const missing = declined(decide({ ...oneRoute(), supplierQuotes: {} }));
+  t.same([missing.code, missing.reasons], ['NO_QUOTES', ['no source can supply MUG: supplier sup_a quote for wh_a missing']]);
+});
+
+t.test('unusable warehouse schedule or carrier rates: NO_QUOTES naming the partner', async (t) => {
+  const cases: [string, Partial<Spec>, string[]][] = [
+    ['schedule timed out', { schedules: { wh_a: { status: 'timed_out' } } }, ['warehouse wh_a schedule timed out']],
+    ['rates failed', { rates: { 'wh_a|ca_ups': { status: 'failed', reason: 'HTTP 500' } } }, ['carrier account ca_ups rates for wh_a failed: HTTP 500']],
+    ['no rates at all', { rates: {} }, ['no carrier rates for warehouse wh_a']],
+    ['empty rate list', { rates: { 'wh_a|ca_ups': [] } }, ['carrier account ca_ups returned no rates for wh_a']],
+  ];
+  for (const [name, over, reasons] of cases) {
+    const d = declined(decide(oneRoute(over)));
+    t.same([d.code, d.reasons], ['NO_QUOTES', reasons], name);
+  }
+  const oneDown = promised(decide(oneRoute({ rates: { 'wh_a|ca_dhl': { status: 'timed_out' }, 'wh_a|ca_ups': [rate()] } })));
+  t.equal(only(oneDown).carrierAccountId, 'ca_ups', 'one carrier down, another carries');
+});
+
+t.test('missing delivery date and transit days: five business days and a haircut', async (t) => {
+  const deliverBy = '2025-03-12T23:59:59.999Z';
+  const known = promised(decide(oneRoute({ deliverBy, rates: { 'wh_a|ca_ups': [rate({ transitDays: 5 })] } })));
+  const unknown = promised(decide(oneRoute({ deliverBy, policy: { minConfidence: 0.5 }, rates: { 'wh_a|ca_ups': [rate({ transitDays: null })] } })));
+  t.equal(iso(only(unknown).estimatedDelivery), '2025-03-11T17:00:00.000Z', 'Tue + 5 business days = next Tue');
+  t.equal(iso(only(known).estimatedDelivery), iso(only(unknown).estimatedDelivery));
+  t.ok(near(only(unknown).pCarrierOnTime, only(known).pCarrierOnTime * 0.8), 'unknown transit costs 20% of the carrier part');
+  t.ok(unknown.candidates[0]?.notes.includes('UPS Ground gave no transit time; assumed 5 business days'));
+
+  const dated = promised(decide(oneRoute({ rates: { 'wh_a|ca_ups': [rate({ deliveryDate: new Date('2025-03-05T20:00:00.000Z'), transitDays: 4 })] } })));
+  t.equal(iso(only(dated).estimatedDelivery), '2025-03-05T20:00:00.000Z', "the carrier's date wins over transit days");
+});
+
+t.test('guaranteed rates lift an unreliable carrier', async (t) => {
+  const carriers = { ca_ups: { kept: 0, broken: 12 } }; // base 23/37 = 0.62
+  const plain = declined(decide(oneRoute({ carriers })));
+  t.equal(plain.code, 'BELOW_MIN_CONFIDENCE');
+  const guaranteed = promised(decide(oneRoute({ carriers, rates: { 'wh_a|ca_ups': [rate({ isGuaranteed: true })] } })));
+  const slackDays = guaranteed.candidates[0]?.factors.slackDays ?? NaN;
+  t.ok(near(only(guaranteed).pCarrierOnTime, 1 - 0.03 * 0.4 ** slackDays), 'base 0.97 instead of 0.62');
+  const trusted = promised(decide(oneRoute({ carriers: { ca_ups: { kept: 2000, broken: 0 } }, rates: { 'wh_a|ca_ups': [rate({ isGuaranteed: true })] } })));
+  t.ok(only(trusted).pCarrierOnTime > 1 - 0.03 * 0.4 ** slackDays, 'a better record than the guarantee floor still counts');
+});
+
+t.test('transit skips the weekend', async (t) => {
+  const d = promised(
+    decide(
+      oneRoute({
+        deliverBy: '2025-03-11T23:59:59.999Z',
+        sources: [{ ...supA, handoverEta: '2025-03-06T08:00:00.000Z' }],
+        schedules: { wh_a: received(schedule('wh_a', { pickups: [pickup('2025-03-07'), pickup('2025-03-10')] })) },
+      }),
+    ),
+  );
+  const s = only(d);
+  t.same([iso(s.departsAt), iso(s.estimatedDelivery)], ['2025-03-07T17:00:00.000Z', '2025-03-11T17:00:00.000Z'], 'Friday + 2 = Tuesday, not Sunday');
+});
+
+t.test('pickups without capacity are skipped', async (t) => {
+  const withPickups = (capacities: number[]) =>
+    oneRoute({
+      schedules: {
+        wh_a: received(schedule('wh_a', { pickups: capacities.map((c, i) => pickup(`2025-03-0${4 + i}`, c)) })),
+      },
+    });
+  const s = only(promised(decide(withPickups([0, 3, 5]))));
+  t.same([iso(s.handoverBy), iso(s.departsAt), iso(s.estimatedDelivery)], ['2025-03-05T15:00:00.000Z', '2025-03-05T17:00:00.000Z', '2025-03-07T17:00:00.000Z']);
+  const none = declined(decide(withPickups([0, 0])));
+  t.same([none.code, none.reasons], ['NO_ROUTE_MEETS_DATE', ['no pickup with capacity at wh_a after the goods are ready at 2025-03-03T12:00:00.000Z']]);
+});
+
+t.test('currency mismatches make a source or a rate unusable', async (t) => {
+  const euroGoods = declined(decide(oneRoute({ sources: [{ ...supA, items: { MUG: { currency: 'EUR' } } }] })));
+  t.same([euroGoods.code, euroGoods.reasons], ['OUT_OF_STOCK', ['no source can supply MUG: supplier sup_a quotes MUG in EUR, the order is in USD']]);
+
+  const mixed = promised(decide(oneRoute({ rates: { 'wh_a|ca_dhl': [rate({ carrier: 'DHL', amountMinor: 300, currency: 'EUR' })], 'wh_a|ca_ups': [rate()] } })));
+  t.equal(only(mixed).carrierAccountId, 'ca_ups', 'the cheaper euro rate is not usable');
+  const dhl = mixed.candidates.find((c) => c.carrierAccountId === 'ca_dhl');
+  t.same([dhl?.isEligible, dhl?.notes, dhl?.factors.estimatedDelivery], [false, ['rate is in EUR, the order is in USD'], null]);
+
+  const euroOnly = declined(decide(oneRoute({ rates: { 'wh_a|ca_dhl': [rate({ currency: 'EUR' })] } })));
+  t.same([euroOnly.code, euroOnly.reasons], ['NO_QUOTES', ['rate is in EUR, the order is in USD']]);
+  t.equal(promised(decide(oneRoute({ currency: 'usd' }))).shipments.length, 1, 'currency codes compare case-insensitively');
+});
+
+t.test('no offer for a SKU', async (t) => {
+  const d = declined(decide(oneRoute({ lines: [['MUG', 1], ['HAT', 1], ['SCARF', 1]] })));
+  t.same([d.code, d.reasons, d.candidates], ['NO_OFFERS', ['no supplier offers HAT', 'no supplier offers SCARF'], []]);
+  t.equal(declined(decide(oneRoute({ lines: [] }))).code, 'NO_OFFERS');
+});
+
+t.test('deterministic: same input, same output, whatever the order of offers and rate keys', async (t) => {
+  const spec: Spec = {
+    sources: [
+      { supplierId: 'sup_b', warehouseId: 'wh_b', items: { MUG: { costMinor: 1000 } } },
+      { supplierId: 'sup_a', warehouseId: 'wh_a', items: { MUG: { costMinor: 1000 } } },
+    ],
+    rates: { 'wh_b|ca_ups': [rate()], 'wh_a|ca_fedex': [rate({ carrier: 'FedEx' })], 'wh_a|ca_ups': [rate()] },
+  };
+  const input = buildInput(spec);
+  const first = decide(input);
+  t.same(decide(input), first);
+  const reordered: EngineInput = {
+    ...input,
+    offers: [...input.offers].reverse(),
+    carrierRates: Object.fromEntries(Object.entries(input.carrierRates).reverse()),
+  };
+  t.same(decide(reordered), first);
+  // Four routes with equal score, P and date: ids decide.
+  t.same(
+    promised(first).candidates.map((c) => `${c.supplierId}/${c.carrierAccountId}`),
+    ['sup_a/ca_fedex', 'sup_a/ca_ups', 'sup_b/ca_ups'],
+  );
+  t.same(input, buildInput(spec), 'the input is not mutated');
+});
