@@ -1,0 +1,63 @@
+import type { TrackRecord } from './types.js';
+
+export type BetaPrior = { alpha: number; beta: number };
+
+/** Worth ~20-25 promises: a partner with little history stays near the prior, a long record outweighs it. */
+export const SUPPLIER_PRIOR: BetaPrior = { alpha: 18, beta: 2 };
+export const CARRIER_PRIOR: BetaPrior = { alpha: 23, beta: 2 };
+
+export const SUPPLIER_SLACK_SCALE_HOURS = 6;
+export const LATE_DAY_FACTOR = 0.1;
+export const SPARE_DAY_RISK_FACTOR = 0.4;
+export const GUARANTEED_MIN_BASE = 0.97;
+export const UNKNOWN_TRANSIT_FACTOR = 0.8;
+export const DEGRADED_PARTNER_FACTOR = 0.9;
+export const MAX_PROBABILITY = 0.999;
+
+/** Posterior mean of Beta(alpha + kept, beta + broken). */
+export function posteriorMean(prior: BetaPrior, record: TrackRecord | undefined): number {
+  const kept = record?.kept ?? 0;
+  const broken = record?.broken ?? 0;
+  return (prior.alpha + kept) / (prior.alpha + prior.beta + kept + broken);
+}
+
+/**
+ * P(supplier hands over by the pickup cutoff) = base * (1 - 0.5 * exp(-slackHours / 6)).
+ * Zero slack halves it; every 6 hours of slack shrinks the gap to `base` by a factor e.
+ */
+export function supplierOnTime(base: number, slackHours: number): number {
+  return base * (1 - 0.5 * Math.exp(-Math.max(0, slackHours) / SUPPLIER_SLACK_SCALE_HOURS));
+}
+
+/**
+ * P(carrier delivers by deliverBy), slackDays = deliverBy - estimated delivery (fractional days):
+ *   slack < 0:  base * 0.1^|slack|           each day late makes on time ten times less likely
+ *   slack >= 0: 1 - (1 - base) * 0.4^slack   each spare day removes 60% of the remaining risk
+ * Both equal `base` at zero slack. A guaranteed rate has base >= 0.97.
+ */
+export function carrierOnTime(base: number, slackDays: number, isGuaranteed: boolean): number {
+  const b = isGuaranteed ? Math.max(base, GUARANTEED_MIN_BASE) : base;
+  if (slackDays < 0) return b * LATE_DAY_FACTOR ** -slackDays;
+  return 1 - (1 - b) * SPARE_DAY_RISK_FACTOR ** slackDays;
+}
+
+export function clampProbability(p: number): number {
+  if (Number.isNaN(p)) return 0;
+  return Math.min(MAX_PROBABILITY, Math.max(0, p));
+}
+
+/** Each stale input (cached quote, schedule or rates) and each degraded partner is an independent haircut. */
+export function routeProbability(args: {
+  pSupplierOnTime: number;
+  pCarrierOnTime: number;
+  cachedInputs: number;
+  degradedPartners: number;
+  staleQuotePenalty: number;
+}): number {
+  return clampProbability(
+    args.pSupplierOnTime *
+      args.pCarrierOnTime *
+      (1 - args.staleQuotePenalty) ** args.cachedInputs *
+      DEGRADED_PARTNER_FACTOR ** args.degradedPartners,
+  );
+}

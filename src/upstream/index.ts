@@ -1,0 +1,174 @@
+import { performance } from 'node:perf_hooks';
+import PQueue from 'p-queue';
+import { Agent, type Dispatcher } from 'undici';
+import type { PartnerKind } from '../db/database.js';
+import { breakerState, createBreaker, isBreakerOpenError, type BreakerOptions, type PartnerBreaker } from './breaker.js';
+import {
+  UpstreamError,
+  type PartnerConnection,
+  type PartnerHealth,
+  type PartnerLimits,
+  type Upstream,
+  type UpstreamFailure,
+  type UpstreamRequest,
+  type UpstreamResponse,
+} from './contract.js';
+import { exchange, joinUrl, toUpstreamError } from './exchange.js';
+import { SampleWindow, summarizeHealth, type CallOutcome } from './health.js';
+import { checkUrlSyntax, createGuardedLookup } from './ssrf-guard.js';
+
+export * from './contract.js';
+export { percentile, summarizeHealth, SampleWindow, HEALTH_WINDOW_SIZE, type CallSample, type CallOutcome } from './health.js';
+export { checkPartnerUrl, blockedAddressReason, createGuardedLookup, type UrlCheck } from './ssrf-guard.js';
+export type { BreakerOptions } from './breaker.js';
+
+export type UpstreamCallEvent = {
+  partnerId: string;
+  kind: PartnerKind;
+  operation: string;
+  outcome: CallOutcome;
+  latencyMs: number;
+};
+
+export type UpstreamOptions = {
+  /** false: https only, and no private, loopback, link-local or metadata address (literal or resolved). */
+  allowPrivateUrls: boolean;
+  /** Tests inject a MockAgent (its owner closes it); by default one keep-alive undici Agent, closed by close(). */
+  dispatcher?: Dispatcher;
+  breaker?: BreakerOptions;
+  /** Metrics hook, called once per request() with its final outcome. */
+  onCall?: (e: UpstreamCallEvent) => void;
+  /** Default 1 MiB. */
+  maxResponseBytes?: number;
+};
+
+type Lane = {
+  kind: PartnerKind;
+  limits: PartnerLimits;
+  queue: PQueue;
+  breaker: PartnerBreaker;
+  window: SampleWindow;
+};
+
+/** Outcomes where nothing reached the partner: reported to onCall, kept out of the health window. */
+const NOT_SENT: ReadonlySet<CallOutcome> = new Set<UpstreamFailure>(['circuit_open', 'url_rejected']);
+
+const newQueue = (limits: PartnerLimits) =>
+  new PQueue({
+    concurrency: Math.max(1, Math.floor(limits.maxConcurrency)),
+    intervalCap: Math.max(1, Math.floor(limits.ratePerSecond)),
+    interval: 1000,
+  });
+
+/**
+ * The one resilience wrapper: per partner a p-queue (concurrency + rate) in front of an opossum
+ * breaker in front of one undici exchange, all under one deadline.
+ * request() throws UpstreamError: rejected | server_error | timeout | network | circuit_open |
+ * invalid_response | url_rejected.
+ */
+export function createUpstream(options: UpstreamOptions): Upstream {
+  const ownsDispatcher = options.dispatcher === undefined;
+  const dispatcher =
+    options.dispatcher ??
+    new Agent({
+      keepAliveTimeout: 10_000,
+      connect: options.allowPrivateUrls ? {} : { lookup: createGuardedLookup() },
+    });
+  const maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
+  const lanes = new Map<string, Lane>();
+  // Per-call controllers rather than one long-lived shutdown signal: AbortSignal.any() retains every
+  // composite on a long-lived source (nodejs/node#55351), which would leak one per call.
+  const inFlight = new Set<AbortController>();
+  let isClosed = false;
+
+  const laneFor = (partner: PartnerConnection): Lane => {
+    let lane = lanes.get(partner.id);
+    if (!lane) {
+      lane = {
+        kind: partner.kind,
+        limits: { ...partner.limits },
+        queue: newQueue(partner.limits),
+        breaker: createBreaker(partner.id, options.breaker),
+        window: new SampleWindow(),
+      };
+      lanes.set(partner.id, lane);
+      return lane;
+    }
+    lane.kind = partner.kind;
+    if (lane.limits.ratePerSecond !== partner.limits.ratePerSecond) {
+      // p-queue cannot change intervalCap in place; tasks already queued drain on the old queue.
+      lane.queue = newQueue(partner.limits);
+    } else if (lane.limits.maxConcurrency !== partner.limits.maxConcurrency) {
+      lane.queue.concurrency = Math.max(1, Math.floor(partner.limits.maxConcurrency));
+    }
+    lane.limits = { ...partner.limits };
+    return lane;
+  };
+
+  const record = (partner: PartnerConnection, lane: Lane, op: string, outcome: CallOutcome, latencyMs: number) => {
+    if (!NOT_SENT.has(outcome)) lane.window.push({ latencyMs, outcome });
+    try {
+      options.onCall?.({ partnerId: partner.id, kind: partner.kind, operation: op, outcome, latencyMs });
+    } catch {
+      // A broken metrics hook must not turn a good partner answer into a failure.
+    }
+  };
+
+  const call = async (partner: PartnerConnection, req: UpstreamRequest, lane: Lane, signal: AbortSignal) => {
+    const url = joinUrl(partner.baseUrl, req.path);
+    const check = checkUrlSyntax(url, { allowPrivate: options.allowPrivateUrls });
+    if (!check.ok) throw new UpstreamError('url_rejected', partner.id, check.reason);
+    if (lane.breaker.opened) throw new UpstreamError('circuit_open', partner.id, `breaker for ${partner.id} is open`);
+    const attempt = () => exchange({ dispatcher, partnerId: partner.id, url, req, signal, maxResponseBytes });
+    try {
+      // The queue drops the task if the signal aborts while it waits, and stops waiting if it aborts while it runs.
+      return await lane.queue.add(() => lane.breaker.fire(attempt), { signal });
+    } catch (err) {
+      if (isBreakerOpenError(err)) throw new UpstreamError('circuit_open', partner.id, `breaker for ${partner.id} is open`);
+      throw toUpstreamError(err, partner.id, signal);
+    }
+  };
+
+  const request = async (partner: PartnerConnection, req: UpstreamRequest): Promise<UpstreamResponse> => {
+    if (isClosed) throw new UpstreamError('network', partner.id, 'upstream is closed');
+    const startedAt = performance.now();
+    const lane = laneFor(partner);
+    const own = new AbortController();
+    inFlight.add(own);
+    const signal = AbortSignal.any([req.signal, AbortSignal.timeout(Math.max(1, partner.limits.timeoutMs)), own.signal]);
+    try {
+      const response = await call(partner, req, lane, signal);
+      record(partner, lane, req.operation, 'ok', performance.now() - startedAt);
+      return response;
+    } catch (err) {
+      const failure = toUpstreamError(err, partner.id, signal);
+      record(partner, lane, req.operation, failure.failure, performance.now() - startedAt);
+      throw failure;
+    } finally {
+      inFlight.delete(own);
+    }
+  };
+
+  const healthOf = (partnerId: string): PartnerHealth | undefined => {
+    const lane = lanes.get(partnerId);
+    if (!lane) return undefined;
+    return summarizeHealth({ partnerId, kind: lane.kind, breaker: breakerState(lane.breaker), samples: lane.window.samples() });
+  };
+
+  return {
+    request,
+    healthOf,
+    health: () => [...lanes.keys()].map((id) => healthOf(id)!),
+    close: async () => {
+      if (isClosed) return;
+      isClosed = true;
+      for (const controller of inFlight) controller.abort(new Error('upstream closed'));
+      for (const lane of lanes.values()) {
+        lane.queue.clear();
+        lane.breaker.shutdown();
+      }
+      // destroy, not close: close() waits for in-flight requests, and shutdown must not hang.
+      if (ownsDispatcher) await dispatcher.destroy();
+    },
+  };
+}
