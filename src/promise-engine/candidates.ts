@@ -12,7 +12,11 @@ import {
   supplierOnTime,
 } from './probability.js';
 import { compareIds, expectedBreachCostMinor, goodsCostMinor } from './score.js';
-import { ASSUMED_TRANSIT_BUSINESS_DAYS, DAY_MS, HOUR_MS, estimateDelivery, firstPickup, readyAt } from './timeline.js';
+import { ASSUMED_TRANSIT_BUSINESS_DAYS, DAY_MS, HOUR_MS, estimateDelivery, nextPickups, readyAt } from './timeline.js';
+import type { WarehousePickup } from '../warehouses/contract.js';
+
+/** How many upcoming pickups each route is evaluated at. */
+export const PICKUPS_CONSIDERED = 3;
 import { carrierRatesKey, supplierQuoteKey, type EngineInput, type Offer, type OrderLine, type ShipmentPlan } from './types.js';
 
 export type SourceLine = ShipmentPlan['lines'][number];
@@ -193,11 +197,32 @@ function evaluateRoute(
     return { ...base, evaluation: null, blocker: 'currency', notes: [`rate is in ${rate.currency}, the order is in ${input.currency}`] };
   }
   const ready = readyAt(quote.value.handoverEta, schedule.value.handlingHours);
-  const pickup = firstPickup(schedule.value.pickups, ready);
-  if (!pickup) {
+  const pickups = nextPickups(schedule.value.pickups, ready, PICKUPS_CONSIDERED);
+  if (pickups.length === 0) {
     const note = `no pickup with capacity at ${warehouseId} after the goods are ready at ${iso(ready)}`;
     return { ...base, evaluation: null, blocker: 'no_pickup', notes: [note] };
   }
+  // A tight first pickup may be too risky for the supplier while the next one is both safe and on time.
+  const atPickups = pickups.map((pickup) => evaluateAtPickup(input, ctx, base, ready, pickup));
+  return atPickups.reduce((best, r) => (isBetter(r.evaluation!, best.evaluation!) ? r : best));
+}
+
+function isBetter(a: RouteEvaluation, b: RouteEvaluation): boolean {
+  if (a.isEligible !== b.isEligible) return a.isEligible;
+  if (a.score !== b.score) return a.score < b.score;
+  return a.plan.departsAt.getTime() < b.plan.departsAt.getTime();
+}
+
+function evaluateAtPickup(
+  input: EngineInput,
+  ctx: Parameters<typeof evaluateRoute>[1],
+  base: ReturnType<typeof routeBase>,
+  ready: Date,
+  pickup: WarehousePickup,
+): Route {
+  const { source, quote, schedule, option, lines } = ctx;
+  const { supplierId, warehouseId } = source;
+  const { rate, carrierAccountId } = option;
 
   const { estimatedDelivery, basis } = estimateDelivery(pickup.departsAt, rate);
   const slackHours = (pickup.cutoffAt.getTime() - ready.getTime()) / HOUR_MS;

@@ -12,14 +12,15 @@ export function readyAt(handoverEta: Date, handlingHours: number): Date {
   return new Date(handoverEta.getTime() + handlingHours * HOUR_MS);
 }
 
-/** The earliest pickup by cutoff (warehouses do not promise to list them in order) that goods ready at `ready` make and that has room. */
-export function firstPickup(pickups: readonly WarehousePickup[], ready: Date): WarehousePickup | null {
-  let first: WarehousePickup | null = null;
-  for (const pickup of pickups) {
-    if (pickup.cutoffAt.getTime() < ready.getTime() || pickup.capacityRemaining <= 0) continue;
-    if (!first || pickup.cutoffAt.getTime() < first.cutoffAt.getTime()) first = pickup;
-  }
-  return first;
+/**
+ * The next `count` pickups (by cutoff) that goods ready at `ready` make and that have room. A later
+ * pickup gives the supplier more slack at the cost of a later delivery; the engine weighs both.
+ */
+export function nextPickups(pickups: readonly WarehousePickup[], ready: Date, count: number): WarehousePickup[] {
+  return pickups
+    .filter((p) => p.cutoffAt.getTime() >= ready.getTime() && p.capacityRemaining > 0)
+    .sort((a, b) => a.cutoffAt.getTime() - b.cutoffAt.getTime())
+    .slice(0, count);
 }
 
 /** Adds business days in UTC, skipping Saturdays and Sundays and keeping the time of day. Fractions round up. */
@@ -33,11 +34,15 @@ export function addBusinessDays(from: Date, days: number): Date {
   return new Date(t);
 }
 
+/**
+ * Transit days count from the actual departure, so a later pickup arrives later. A carrier's delivery
+ * date assumes the parcel ships on the rate's ship date (today); it is used only without transit days.
+ */
 export function estimateDelivery(
   departsAt: Date,
   rate: Pick<CarrierRate, 'deliveryDate' | 'transitDays'>,
 ): { estimatedDelivery: Date; basis: DeliveryBasis } {
-  if (rate.deliveryDate) return { estimatedDelivery: new Date(rate.deliveryDate.getTime()), basis: 'carrier_date' };
   if (typeof rate.transitDays === 'number') return { estimatedDelivery: addBusinessDays(departsAt, rate.transitDays), basis: 'transit_days' };
+  if (rate.deliveryDate) return { estimatedDelivery: new Date(rate.deliveryDate.getTime()), basis: 'carrier_date' };
   return { estimatedDelivery: addBusinessDays(departsAt, ASSUMED_TRANSIT_BUSINESS_DAYS), basis: 'assumed' };
 }

@@ -214,8 +214,10 @@ t.test('missing delivery date and transit days: five business days and a haircut
   t.ok(near(only(unknown).pCarrierOnTime, only(known).pCarrierOnTime * 0.8), 'unknown transit costs 20% of the carrier part');
   t.ok(unknown.candidates[0]?.notes.includes('UPS Ground gave no transit time; assumed 5 business days'));
 
-  const dated = promised(decide(oneRoute({ rates: { 'wh_a|ca_ups': [rate({ deliveryDate: new Date('2025-03-05T20:00:00.000Z'), transitDays: 4 })] } })));
-  t.equal(iso(only(dated).estimatedDelivery), '2025-03-05T20:00:00.000Z', "the carrier's date wins over transit days");
+  const dated = promised(decide(oneRoute({ rates: { 'wh_a|ca_ups': [rate({ deliveryDate: new Date('2025-03-05T20:00:00.000Z'), transitDays: null })] } })));
+  t.equal(iso(only(dated).estimatedDelivery), '2025-03-05T20:00:00.000Z', "without transit days the carrier's date is used");
+  const both = decide(oneRoute({ rates: { 'wh_a|ca_ups': [rate({ deliveryDate: new Date('2025-03-05T20:00:00.000Z'), transitDays: 4 })] } }));
+  t.equal(both.candidates[0]?.factors.estimatedDelivery, '2025-03-10T17:00:00.000Z', 'transit days count from the actual departure, not the quoted ship date');
 });
 
 t.test('guaranteed rates lift an unreliable carrier', async (t) => {
@@ -299,4 +301,20 @@ t.test('deterministic: same input, same output, whatever the order of offers and
     ['sup_a/ca_fedex', 'sup_a/ca_ups', 'sup_b/ca_ups'],
   );
   t.same(input, buildInput(spec), 'the input is not mutated');
+});
+
+t.test('a tight first pickup loses to the next one when the supplier would likely miss it', async (t) => {
+  // Ready at 14:30 for a 15:00 cutoff: half an hour of slack halves the supplier's chance.
+  const tight = oneRoute({ sources: [{ ...supA, handoverEta: '2025-03-04T10:30:00.000Z' }] });
+  const d = promised(decide(tight));
+  const s = only(d);
+  t.equal(iso(s.handoverBy), '2025-03-05T15:00:00.000Z', 'the next day pickup gives a day of slack');
+  t.ok(s.pSupplierOnTime > 0.85, `supplier on time ${s.pSupplierOnTime}`);
+  const onlyTight = decide(
+    oneRoute({
+      sources: [{ ...supA, handoverEta: '2025-03-04T10:30:00.000Z' }],
+      schedules: { wh_a: received(schedule('wh_a', { pickups: [pickup('2025-03-04')] })) },
+    }),
+  );
+  t.equal(onlyTight.outcome, 'decline', 'with only the tight pickup the route is too risky');
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { addBusinessDays, estimateDelivery, firstPickup, readyAt } from '../../src/promise-engine/timeline.js';
+import { addBusinessDays, estimateDelivery, nextPickups, readyAt } from '../../src/promise-engine/timeline.js';
 import { pickup, utc } from './fixtures.js';
 
 t.test('business days skip Saturday and Sunday (UTC) and keep the time of day', async (t) => {
@@ -16,7 +16,7 @@ t.test('business days skip Saturday and Sunday (UTC) and keep the time of day', 
   for (const [from, days, expected] of cases) t.equal(addBusinessDays(utc(from), days).toISOString(), expected, `${from} + ${days}`);
 });
 
-t.test('first pickup: earliest cutoff at or after ready, with capacity, in any listed order', async (t) => {
+t.test('next pickups: earliest cutoffs at or after ready, with capacity, in any listed order', async (t) => {
   const ready = readyAt(utc('2025-03-04T11:00:00.000Z'), 4);
   t.equal(ready.toISOString(), '2025-03-04T15:00:00.000Z');
   const cases: [string, ReturnType<typeof pickup>[], string | null][] = [
@@ -26,15 +26,18 @@ t.test('first pickup: earliest cutoff at or after ready, with capacity, in any l
     ['nothing left', [pickup('2025-03-03'), pickup('2025-03-04', 0)], null],
   ];
   for (const [name, pickups, expected] of cases) {
-    const chosen = firstPickup(pickups, ready);
+    const chosen = nextPickups(pickups, ready, 1)[0];
     t.equal(chosen ? chosen.cutoffAt.toISOString().slice(0, 10) : null, expected, name);
   }
+  const three = nextPickups([pickup('2025-03-07'), pickup('2025-03-05'), pickup('2025-03-04', 0), pickup('2025-03-06'), pickup('2025-03-10')], ready, 3);
+  t.same(three.map((p) => p.cutoffAt.toISOString().slice(0, 10)), ['2025-03-05', '2025-03-06', '2025-03-07'], 'the next three with room, in cutoff order');
 });
 
-t.test('delivery estimate: carrier date, then transit days, then an assumed five', async (t) => {
+t.test('delivery estimate: transit days from departure, then the carrier date, then an assumed five', async (t) => {
   const departs = utc('2025-03-07T17:00:00.000Z');
   const cases: [string, Parameters<typeof estimateDelivery>[1], string, string][] = [
-    ['date wins over transit days', { deliveryDate: utc('2025-03-10T20:00:00.000Z'), transitDays: 4 }, '2025-03-10T20:00:00.000Z', 'carrier_date'],
+    ['transit days win over the date (it assumed another ship day)', { deliveryDate: utc('2025-03-10T20:00:00.000Z'), transitDays: 4 }, '2025-03-13T17:00:00.000Z', 'transit_days'],
+    ['the date without transit days', { deliveryDate: utc('2025-03-10T20:00:00.000Z'), transitDays: null }, '2025-03-10T20:00:00.000Z', 'carrier_date'],
     ['transit days in business days', { deliveryDate: null, transitDays: 2 }, '2025-03-11T17:00:00.000Z', 'transit_days'],
     ['unknown transit', { deliveryDate: null, transitDays: null }, '2025-03-14T17:00:00.000Z', 'assumed'],
   ];
