@@ -103,7 +103,15 @@ export async function build(t: TapTest, options: BuildOptions = {}): Promise<Tes
     ...(options.breaker ? { upstream: { breaker: options.breaker } } : {}),
     ...(options.sandboxSeed !== undefined ? { sandboxSeed: options.sandboxSeed } : {}),
   });
-  const app = await buildApp(runtime.deps);
+  let app: FastifyInstance | undefined;
+  t.teardown(async () => {
+    await app?.close();
+    await runtime.close();
+    await state.close();
+    await drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  app = await buildApp(runtime.deps);
   await app.ready();
   const demo = await ensureDemoSeller({
     db: runtime.deps.db,
@@ -112,20 +120,14 @@ export async function build(t: TapTest, options: BuildOptions = {}): Promise<Tes
     sandboxUrl: runtime.sandboxUrl!,
     apiKey: undefined,
   });
-  t.teardown(async () => {
-    await app.close();
-    await runtime.close();
-    await state.close();
-    await drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const built = app;
   const request: TestContext['request'] = ({ key, headers, ...rest }) =>
-    app.inject({
+    built.inject({
       ...rest,
       headers: { ...(key === null ? {} : { authorization: `Bearer ${key ?? demo.apiKey}` }), ...(headers ?? {}) },
     });
   return {
-    app,
+    app: built,
     runtime,
     sandbox: runtime.sandbox!,
     deps: runtime.deps,

@@ -67,7 +67,7 @@ export async function ensureDemoSeller(deps: {
       await trx
         .insertInto('catalog_offers')
         .values({
-          id: `off_${o.sku.toLowerCase().replace(/[^a-z0-9]+/g, '_')}_${o.supplierId}`,
+          id: `off_${o.sku.toLowerCase().replace(/[^a-z0-9]+/g, '_')}_${o.warehouseId}`,
           seller_id: DEMO_SELLER_ID,
           sku: o.sku,
           supplier_id: o.supplierId,

@@ -2,7 +2,7 @@ import type { CompensationByBreach } from '../db/database.js';
 
 /** The promise policy every new seller starts with (version 1); sellers change it by API. */
 export const DEFAULT_POLICY = Object.freeze({
-  minConfidence: 0.8,
+  minConfidence: 0.7,
   defaultDeliveryDays: 7,
   currency: 'USD',
   compensationMinor: Object.freeze({ late: 500, lost: 2500, refused: 1500, cancelled: 500 }) as CompensationByBreach,

@@ -6,7 +6,7 @@ const Name = z.string().trim().min(1).max(200);
 
 export const SupplierInput = z
   .strictObject({ name: Name, base_url: HttpUrl, protocol: z.literal('pledge-supplier-v1').optional(), credentials: Credentials.optional(), limits: PartnerLimits.optional() })
-  .meta({ id: 'SupplierInput' });
+  .meta({ id: 'NewSupplier' });
 
 export const WarehouseInput = z
   .strictObject({
@@ -17,7 +17,7 @@ export const WarehouseInput = z
     credentials: Credentials.optional(),
     limits: PartnerLimits.optional(),
   })
-  .meta({ id: 'WarehouseInput' });
+  .meta({ id: 'NewWarehouse' });
 
 export const CarrierAccountInput = z
   .strictObject({
@@ -27,7 +27,7 @@ export const CarrierAccountInput = z
     credentials: Credentials,
     limits: PartnerLimits.optional(),
   })
-  .meta({ id: 'CarrierAccountInput' });
+  .meta({ id: 'NewCarrierAccount' });
 
 const LimitsView = z.object({ max_concurrency: z.number().int(), rate_limit_per_second: z.number().int(), timeout_ms: z.number().int() });
 const PartnerView = { id: z.string(), name: z.string(), base_url: z.string(), has_credentials: z.boolean(), limits: LimitsView, created_at: z.string() };
@@ -48,7 +48,7 @@ export const CatalogOfferInput = z
     currency: CurrencyCode,
     weight_grams: z.number().int().min(1).max(1_000_000),
   })
-  .meta({ id: 'CatalogOfferInput' });
+  .meta({ id: 'NewCatalogOffer' });
 
 export const CatalogOffer = z
   .object({ id: z.string(), sku: z.string(), supplier_id: z.string(), supplier_sku: z.string(), warehouse_id: z.string(), unit_cost_minor: z.number().int(), currency: z.string(), weight_grams: z.number().int() })
@@ -68,7 +68,7 @@ export const PolicyInput = z
     voucher_validity_days: z.number().int().min(1).max(3650),
     stale_quote_penalty: z.number().min(0).max(1),
   })
-  .meta({ id: 'PolicyInput' });
+  .meta({ id: 'PolicyUpdate' });
 
 export const Policy = z
   .object({

@@ -12,10 +12,10 @@ export async function sandboxRoutes(app: FastifyInstance, options: { sandbox: Sa
   r.get('/sandbox/partners', { schema: { tags: ['sandbox'], summary: 'Simulated partners and their knobs' } }, async () => ({ data: sandbox.partners() }));
   r.patch(
     '/sandbox/partners/:id',
-    { schema: { tags: ['sandbox'], summary: 'Tune a simulated partner: latency, errors, hangs, stock', params: z.strictObject({ id: z.string().min(1).max(100) }), body: SandboxKnobsPatch, response: { 400: Problem, 404: Problem } } },
+    { schema: { tags: ['sandbox'], summary: 'Tune a simulated partner: latency, errors, hangs, stock', params: z.strictObject({ id: z.string().min(1).max(100) }), body: SandboxKnobsPatch, response: { 200: z.record(z.string(), z.unknown()), 400: Problem, 404: Problem } } },
     async (req) => {
       try {
-        return sandbox.patchPartner(req.params.id, req.body);
+        return sandbox.patchPartner(req.params.id, req.body) as unknown as Record<string, unknown>;
       } catch (err) {
         if (err instanceof SandboxNotFoundError) throw notFound('sandbox partner');
         throw err;

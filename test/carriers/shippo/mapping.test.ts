@@ -54,6 +54,7 @@ t.test('previous purchase: a bought label wins over failed attempts; none means 
   const list = load(ShippoTransactionList, 'transactions-for-rate');
   const found = previousPurchase(list, ref, 'shp_0192ab7c3d');
   t.match(found, { object_id: '70ae8117ee1749e393f249d5b77c45e0', status: 'SUCCESS' });
+  t.match(previousPurchase(list, ref, 'another-key'), { object_id: '70ae8117ee1749e393f249d5b77c45e0' }, 'a label bought under another key still counts: the rate is never bought twice');
   t.equal(previousPurchase(load(ShippoTransactionList, 'transactions-empty'), ref, 'k'), null);
   t.equal(previousPurchase(list, { rate_id: 'another_rate' }, 'k'), null, 'other rates do not count');
   const failedOnly = { ...list, results: list.results.filter((tx) => tx.status === 'ERROR') };

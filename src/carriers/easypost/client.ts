@@ -1,0 +1,48 @@
+import type { PartnerConnection, Upstream } from '../../upstream/contract.js';
+import { parseWire, requireCredential } from '../../upstream/partner-io.js';
+import {
+  EasypostPurchasedShipment,
+  EasypostShipment,
+  type EasypostBuy,
+  type EasypostCreateShipment,
+} from './wire.js';
+
+/** Thin EasyPost v2 client: builds requests, calls through the upstream wrapper, validates answers. */
+export function createEasypostClient(upstream: Upstream) {
+  // Basic auth with the API key as user name and an empty password.
+  const auth = (partner: PartnerConnection) => ({
+    Authorization: `Basic ${Buffer.from(`${requireCredential(partner, 'api_key')}:`).toString('base64')}`,
+  });
+  const shipmentPath = (id: string) => `/v2/shipments/${encodeURIComponent(id)}`;
+
+  return {
+    /** Creating a shipment is how EasyPost rates; it buys nothing, so a hedged duplicate is harmless. */
+    async createShipment(partner: PartnerConnection, body: EasypostCreateShipment, signal: AbortSignal) {
+      const res = await upstream.request(partner, {
+        method: 'POST', path: '/v2/shipments', headers: auth(partner), body, signal, idempotent: true, operation: 'rates',
+      });
+      return parseWire(partner, EasypostShipment, res, 'easypost shipment');
+    },
+
+    async buy(partner: PartnerConnection, shipmentId: string, body: EasypostBuy, signal: AbortSignal) {
+      const res = await upstream.request(partner, {
+        method: 'POST', path: `${shipmentPath(shipmentId)}/buy`, headers: auth(partner), body, signal, idempotent: false, operation: 'buy_label',
+      });
+      return parseWire(partner, EasypostPurchasedShipment, res, 'easypost purchased shipment');
+    },
+
+    async getPurchasedShipment(partner: PartnerConnection, shipmentId: string, signal: AbortSignal) {
+      const res = await upstream.request(partner, {
+        method: 'GET', path: shipmentPath(shipmentId), headers: auth(partner), signal, idempotent: true, operation: 'find_label',
+      });
+      return parseWire(partner, EasypostPurchasedShipment, res, 'easypost purchased shipment');
+    },
+
+    async refund(partner: PartnerConnection, shipmentId: string, signal: AbortSignal) {
+      const res = await upstream.request(partner, {
+        method: 'POST', path: `${shipmentPath(shipmentId)}/refund`, headers: auth(partner), signal, idempotent: false, operation: 'void_label',
+      });
+      return parseWire(partner, EasypostShipment, res, 'easypost refunded shipment');
+    },
+  };
+}

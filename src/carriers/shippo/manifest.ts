@@ -1,0 +1,9 @@
+import type { CarrierManifest } from '../contract.js';
+
+export const shippoManifest = {
+  id: 'shippo',
+  name: 'Shippo',
+  capabilities: ['rates', 'buy_label', 'void_label'],
+  defaultBaseUrl: 'https://api.goshippo.com',
+  credentialFields: ['api_key'],
+} as const satisfies CarrierManifest;
