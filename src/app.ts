@@ -30,6 +30,8 @@ import type { Upstream } from './upstream/contract.js';
 
 export type AppDeps = {
   db: Kysely<Database>;
+  /** Set when the tables live outside the default schema (isolated tests). */
+  dbSchema?: string;
   state: SharedState;
   upstream: Upstream;
   adapters: PartnerAdapters;
@@ -90,7 +92,7 @@ function createServices(deps: AppDeps, log: FastifyInstance['log']) {
       const checks: Record<string, string> = {};
       try {
         await sql`select 1`.execute(deps.db);
-        checks.database = (await migrationsCurrent(deps.db)) ? 'ok' : 'migrations pending';
+        checks.database = (await migrationsCurrent(deps.db, deps.dbSchema)) ? 'ok' : 'migrations pending';
       } catch (err) {
         checks.database = `unreachable: ${(err as Error).message}`;
       }

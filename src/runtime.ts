@@ -59,7 +59,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
   try {
     const database = overrides.database ?? (config.databaseUrl ? await connectPostgres(config.databaseUrl) : await connectPglite(join(dataDir, 'db')));
     if (!overrides.database) closers.push(() => database.close());
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, database.schema);
 
     const state = overrides.state ?? (config.redisUrl ? await connectRedisState(config.redisUrl) : createMemoryState());
     if (!overrides.state) closers.push(() => state.close());
@@ -93,6 +93,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     const secrets = createSecretBox(secretKeyHex);
     const deps: AppDeps = {
       db: database.db,
+      ...(database.schema ? { dbSchema: database.schema } : {}),
       state,
       upstream,
       adapters: buildAdapters(upstream),

@@ -83,6 +83,16 @@ export async function build(t: TapTest, options: BuildOptions = {}): Promise<Tes
   const dataDir = mkdtempSync(join(tmpdir(), 'pledge-test-'));
   const { database, drop } = await freshDatabase();
   const state = await freshState();
+  // Registered before anything else can fail, so a broken build never leaves servers running.
+  let app: FastifyInstance | undefined;
+  let runtime: Runtime | undefined;
+  t.teardown(async () => {
+    await app?.close();
+    await runtime?.close();
+    await state.close();
+    await drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   const config = loadConfig({
     DATA_DIR: dataDir,
     PLEDGE_SANDBOX: 'true',
@@ -94,7 +104,7 @@ export async function build(t: TapTest, options: BuildOptions = {}): Promise<Tes
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const runtime = await createRuntime(config, {
+  runtime = await createRuntime(config, {
     database,
     state,
     relayIntervalMs: null,
@@ -102,14 +112,6 @@ export async function build(t: TapTest, options: BuildOptions = {}): Promise<Tes
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.breaker ? { upstream: { breaker: options.breaker } } : {}),
     ...(options.sandboxSeed !== undefined ? { sandboxSeed: options.sandboxSeed } : {}),
-  });
-  let app: FastifyInstance | undefined;
-  t.teardown(async () => {
-    await app?.close();
-    await runtime.close();
-    await state.close();
-    await drop();
-    rmSync(dataDir, { recursive: true, force: true });
   });
   app = await buildApp(runtime.deps);
   await app.ready();
@@ -128,7 +130,7 @@ export async function build(t: TapTest, options: BuildOptions = {}): Promise<Tes
     });
   return {
     app: built,
-    runtime,
+    runtime: runtime!,
     sandbox: runtime.sandbox!,
     deps: runtime.deps,
     apiKey: demo.apiKey,

@@ -7,6 +7,8 @@ import type { Database } from './database.js';
 export type DatabaseHandle = {
   db: Kysely<Database>;
   kind: 'postgres' | 'pglite';
+  /** The schema everything lives in when not the default (tests isolate each file in its own). */
+  schema?: string;
   close(): Promise<void>;
 };
 
@@ -25,7 +27,7 @@ export async function connectPostgres(url: string, options: { max?: number; sche
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', ...(options.schema ? { schema: options.schema } : {}), close: () => db.destroy() };
 }
 
 /**
