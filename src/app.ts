@@ -137,6 +137,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   );
 
+  const healthGauge = (name: string, help: string, read: (h: ReturnType<Upstream['health']>[number]) => number) =>
+    deps.metrics.registry.register(
+      new Gauge(name, help, (set) => {
+        for (const h of deps.upstream.health()) set({ partner: h.partnerId, kind: h.kind }, read(h));
+      }),
+    );
+  healthGauge('pledge_partner_latency_p50_ms', 'Partner latency p50 over its recent calls', (h) => h.latencyMs.p50);
+  healthGauge('pledge_partner_latency_p95_ms', 'Partner latency p95 over its recent calls', (h) => h.latencyMs.p95);
+  healthGauge('pledge_partner_latency_p99_ms', 'Partner latency p99 over its recent calls', (h) => h.latencyMs.p99);
+  healthGauge('pledge_partner_error_rate', 'Share of recent partner calls that failed (4xx rejections excluded)', (h) => h.errorRate);
+  healthGauge('pledge_partner_degraded', '1 when the partner is degraded and routes through it lose confidence', (h) => (h.isDegraded ? 1 : 0));
+  healthGauge('pledge_partner_hedges_sent', 'Hedged duplicate reads sent to the partner', (h) => h.hedges?.sent ?? 0);
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

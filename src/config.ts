@@ -26,6 +26,8 @@ const Env = z.object({
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
     .optional(),
   PLEDGE_ALLOW_PRIVATE_PARTNER_URLS: booleanFlag.optional(),
+  /** Hedged duplicate of slow quote/rate reads (never instructions or purchases). */
+  PLEDGE_HEDGING: booleanFlag.default(true),
   RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   QUOTE_CACHE_TTL_MS: z.coerce.number().int().min(0).default(10 * 60_000),
 });
@@ -46,6 +48,7 @@ export type Config = Readonly<{
   allowPrivatePartnerUrls: boolean;
   relayIntervalMs: number;
   quoteCacheTtlMs: number;
+  isHedgingEnabled: boolean;
 }>;
 
 export class ConfigError extends Error {
@@ -83,5 +86,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowPrivatePartnerUrls: e.PLEDGE_ALLOW_PRIVATE_PARTNER_URLS ?? (embeddedDatabase || e.PLEDGE_SANDBOX === true),
     relayIntervalMs: e.RELAY_INTERVAL_MS,
     quoteCacheTtlMs: e.QUOTE_CACHE_TTL_MS,
+    isHedgingEnabled: e.PLEDGE_HEDGING,
   });
 }

@@ -76,6 +76,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     const metrics = createPledgeMetrics();
     const upstream = createUpstream({
       allowPrivateUrls: config.allowPrivatePartnerUrls,
+      hedging: { isEnabled: config.isHedgingEnabled },
       ...(overrides.upstream?.dispatcher ? { dispatcher: overrides.upstream.dispatcher } : {}),
       ...(overrides.upstream?.breaker ? { breaker: overrides.upstream.breaker } : {}),
       onCall: (e) => metrics.partnerLatency.observe({ partner: e.partnerId, kind: e.kind, operation: e.operation, outcome: e.outcome }, e.latencyMs),

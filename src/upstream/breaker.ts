@@ -12,6 +12,14 @@ export type BreakerOptions = {
 export type Attempt = () => Promise<UpstreamResponse>;
 export type PartnerBreaker = CircuitBreaker<[Attempt], UpstreamResponse>;
 
+/** The losing copy of a hedged read was cancelled by us: not the partner's fault, not a breaker failure. */
+export class HedgeCancelledError extends Error {
+  constructor() {
+    super('hedged duplicate cancelled: the other copy answered first');
+    this.name = 'HedgeCancelledError';
+  }
+}
+
 /** The breaker runs whatever attempt it is given, so one breaker serves every call to a partner. */
 export function createBreaker(partnerId: string, opts: BreakerOptions = {}): PartnerBreaker {
   return new CircuitBreaker((attempt: Attempt) => attempt(), {
@@ -24,7 +32,7 @@ export function createBreaker(partnerId: string, opts: BreakerOptions = {}): Par
     rollingCountTimeout: opts.rollingWindowMs ?? 10_000,
     rollingCountBuckets: 10,
     enableSnapshots: false,
-    errorFilter: (err: unknown) => err instanceof UpstreamError && err.failure === 'rejected',
+    errorFilter: (err: unknown) => (err instanceof UpstreamError && err.failure === 'rejected') || err instanceof HedgeCancelledError,
   });
 }
 

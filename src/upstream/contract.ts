@@ -81,6 +81,8 @@ export type PartnerHealth = {
   latencyMs: { p50: number; p95: number; p99: number };
   /** True when the breaker is not closed or the recent error rate is high: scoring lowers confidence. */
   isDegraded: boolean;
+  /** Hedged duplicates of slow reads sent to this partner, and how many answered first. */
+  hedges?: { sent: number; won: number };
 };
 
 /** The one resilience wrapper every partner adapter calls through. */

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import PQueue from 'p-queue';
 import { Agent, type Dispatcher } from 'undici';
 import type { PartnerKind } from '../db/database.js';
-import { breakerState, createBreaker, isBreakerOpenError, type BreakerOptions, type PartnerBreaker } from './breaker.js';
+import { breakerState, createBreaker, HedgeCancelledError, isBreakerOpenError, type BreakerOptions, type PartnerBreaker } from './breaker.js';
 import {
   UpstreamError,
   type PartnerConnection,
@@ -14,7 +14,7 @@ import {
   type UpstreamResponse,
 } from './contract.js';
 import { exchange, joinUrl, toUpstreamError } from './exchange.js';
-import { SampleWindow, summarizeHealth, type CallOutcome } from './health.js';
+import { percentile, SampleWindow, summarizeHealth, type CallOutcome } from './health.js';
 import { checkUrlSyntax, createGuardedLookup } from './ssrf-guard.js';
 
 export * from './contract.js';
@@ -40,6 +40,16 @@ export type UpstreamOptions = {
   onCall?: (e: UpstreamCallEvent) => void;
   /** Default 1 MiB. */
   maxResponseBytes?: number;
+  /** Hedged reads (quotes, rates): on by default. */
+  hedging?: HedgingOptions;
+};
+
+export type HedgingOptions = {
+  isEnabled: boolean;
+  /** At most this share of a partner's idempotent calls get a duplicate. Default 0.05. */
+  maxFraction?: number;
+  /** The partner's p95 is trusted only after this many successful calls. Default 20. */
+  minSamples?: number;
 };
 
 type Lane = {
@@ -48,6 +58,7 @@ type Lane = {
   queue: PQueue;
   breaker: PartnerBreaker;
   window: SampleWindow;
+  hedge: { eligibleCalls: number; sent: number; won: number };
 };
 
 /** Outcomes where nothing reached the partner: reported to onCall, kept out of the health window. */
@@ -90,6 +101,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         queue: newQueue(partner.limits),
         breaker: createBreaker(partner.id, options.breaker),
         window: new SampleWindow(),
+        hedge: { eligibleCalls: 0, sent: 0, won: 0 },
       };
       lanes.set(partner.id, lane);
       return lane;
@@ -119,7 +131,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     const check = checkUrlSyntax(url, { allowPrivate: options.allowPrivateUrls });
     if (!check.ok) throw new UpstreamError('url_rejected', partner.id, check.reason);
     if (lane.breaker.opened) throw new UpstreamError('circuit_open', partner.id, `breaker for ${partner.id} is open`);
-    const attempt = () => exchange({ dispatcher, partnerId: partner.id, url, req, signal, maxResponseBytes });
+    const attempt = () =>
+      exchange({ dispatcher, partnerId: partner.id, url, req, signal, maxResponseBytes }).catch((err: unknown) => {
+        throw signal.reason instanceof HedgeCancelledError ? signal.reason : err;
+      });
     try {
       // The queue drops the task if the signal aborts while it waits, and stops waiting if it aborts while it runs.
       return await lane.queue.add(() => lane.breaker.fire(attempt), { signal });
@@ -127,6 +142,62 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       if (isBreakerOpenError(err)) throw new UpstreamError('circuit_open', partner.id, `breaker for ${partner.id} is open`);
       throw toUpstreamError(err, partner.id, signal);
     }
+  };
+
+  const hedging = { isEnabled: true, maxFraction: 0.05, minSamples: 20, ...options.hedging };
+
+  /** When an idempotent read has not answered by the partner's p95, one duplicate races it. */
+  const hedgeDelayMs = (lane: Lane): number | null => {
+    const ok = lane.window.samples().filter((s) => s.outcome === 'ok');
+    if (ok.length < hedging.minSamples) return null;
+    return Math.max(1, percentile(ok.map((s) => s.latencyMs), 95));
+  };
+
+  const hedged = (partner: PartnerConnection, req: UpstreamRequest, lane: Lane, signal: AbortSignal): Promise<UpstreamResponse> => {
+    lane.hedge.eligibleCalls++;
+    const delay = hedgeDelayMs(lane);
+    if (delay === null) return call(partner, req, lane, signal);
+    return new Promise((resolve, reject) => {
+      const copies: { controller: AbortController; isHedge: boolean }[] = [];
+      let pending = 0;
+      let isSettled = false;
+      let firstError: unknown;
+      let timer: NodeJS.Timeout | undefined;
+      const start = (isHedge: boolean) => {
+        const controller = new AbortController();
+        const copy = { controller, isHedge };
+        copies.push(copy);
+        pending++;
+        call(partner, req, lane, AbortSignal.any([signal, controller.signal])).then(
+          (response) => {
+            if (isSettled) return;
+            isSettled = true;
+            clearTimeout(timer);
+            if (isHedge) lane.hedge.won++;
+            for (const other of copies) if (other !== copy) other.controller.abort(new HedgeCancelledError());
+            resolve(response);
+          },
+          (err: unknown) => {
+            pending--;
+            firstError ??= err;
+            // Every copy failed (a primary failing before the hedge delay is a plain failure: hedging is for slowness).
+            if (!isSettled && pending === 0) {
+              isSettled = true;
+              clearTimeout(timer);
+              reject(firstError);
+            }
+          },
+        );
+      };
+      start(false);
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (isSettled) return;
+        if (lane.hedge.sent + 1 > hedging.maxFraction * lane.hedge.eligibleCalls) return;
+        lane.hedge.sent++;
+        start(true);
+      }, delay);
+    });
   };
 
   const request = async (partner: PartnerConnection, req: UpstreamRequest): Promise<UpstreamResponse> => {
@@ -137,7 +208,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     inFlight.add(own);
     const signal = AbortSignal.any([req.signal, AbortSignal.timeout(Math.max(1, partner.limits.timeoutMs)), own.signal]);
     try {
-      const response = await call(partner, req, lane, signal);
+      const response = req.idempotent && hedging.isEnabled ? await hedged(partner, req, lane, signal) : await call(partner, req, lane, signal);
       record(partner, lane, req.operation, 'ok', performance.now() - startedAt);
       return response;
     } catch (err) {
@@ -152,7 +223,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   const healthOf = (partnerId: string): PartnerHealth | undefined => {
     const lane = lanes.get(partnerId);
     if (!lane) return undefined;
-    return summarizeHealth({ partnerId, kind: lane.kind, breaker: breakerState(lane.breaker), samples: lane.window.samples() });
+    return {
+      ...summarizeHealth({ partnerId, kind: lane.kind, breaker: breakerState(lane.breaker), samples: lane.window.samples() }),
+      hedges: { sent: lane.hedge.sent, won: lane.hedge.won },
+    };
   };
 
   return {
