@@ -76,6 +76,8 @@ export type BuildOptions = {
   faults?: AppDeps['faults'];
   breaker?: { errorThresholdPercentage?: number; volumeThreshold?: number; resetTimeoutMs?: number; rollingWindowMs?: number };
   sandboxSeed?: number;
+  /** Capture the app's pino logs (at trace level) into this array of lines. */
+  logLines?: string[];
 };
 
 /** Builds the real app (real database, sandbox on loopback, real adapters) and talks to it with inject. */
@@ -108,7 +110,7 @@ export async function build(t: TapTest, options: BuildOptions = {}): Promise<Tes
     database,
     state,
     relayIntervalMs: null,
-    logger: false,
+    logger: options.logLines ? { level: 'trace', stream: { write: (line: string) => void options.logLines!.push(line) } } : false,
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.breaker ? { upstream: { breaker: options.breaker } } : {}),
     ...(options.sandboxSeed !== undefined ? { sandboxSeed: options.sandboxSeed } : {}),
