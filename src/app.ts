@@ -11,6 +11,7 @@ import type { Clock } from './lib/clock.js';
 import type { SecretBox } from './lib/crypto.js';
 import { Gauge, type PledgeMetrics } from './lib/metrics.js';
 import { createNetworkService } from './network/network-service.js';
+import { purgeExpiredIdempotencyKeys } from './orders/idempotency.js';
 import { createInstructionRelay } from './orders/instruction-relay.js';
 import { createOrderService } from './orders/order-service.js';
 import type { PartnerAdapters } from './orders/partner-adapters.js';
@@ -175,9 +176,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.sandbox) await app.register(sandboxRoutes, { sandbox: deps.sandbox });
 
   const relay = app.services.relay;
-  if (deps.relayIntervalMs !== null) app.addHook('onReady', async () => relay.start(deps.relayIntervalMs!));
+  let housekeeping: NodeJS.Timeout | undefined;
+  if (deps.relayIntervalMs !== null) {
+    app.addHook('onReady', async () => {
+      relay.start(deps.relayIntervalMs!);
+      // Idempotency keys live 48 h (the draft asks for at least 24 h); expired ones are swept hourly.
+      housekeeping = setInterval(() => void purgeExpiredIdempotencyKeys(deps.db, deps.clock.now()).catch((err) => app.log.warn({ err }, 'idempotency purge failed')), 3_600_000);
+      housekeeping.unref();
+    });
+  }
   app.addHook('onClose', async () => {
     // Fastify has stopped accepting requests and waited for in-flight ones; finish their instruction work.
+    clearInterval(housekeeping);
     await app.services.orders.drain();
     await relay.stop();
   });

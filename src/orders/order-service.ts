@@ -140,7 +140,7 @@ export function createOrderService(deps: OrderServiceDeps) {
           currency: req.currency,
           ship_to: JSON.stringify(req.ship_to),
           lines: JSON.stringify(req.lines),
-          requested_deliver_by: req.deliver_by ? new Date(req.deliver_by) : null,
+          requested_deliver_by: req.deliver_by ? parseDeliverBy(req.deliver_by) : null,
           status: isPromise ? 'promised' : 'declined',
           decline_code: isPromise ? null : decision.code,
           decline_reasons: isPromise ? null : JSON.stringify(decision.reasons),
@@ -226,7 +226,7 @@ export function createOrderService(deps: OrderServiceDeps) {
 
   async function decideAndCommit(sellerId: string, idempotencyKey: string, req: OrderRequest, network: OrderNetwork, t0: number, now: Date) {
     const orderId = newSortableId('ord', now.getTime());
-    const deliverBy = req.deliver_by ? new Date(req.deliver_by) : new Date(now.getTime() + network.policy.default_delivery_days * DAY_MS);
+    const deliverBy = req.deliver_by ? parseDeliverBy(req.deliver_by) : new Date(now.getTime() + network.policy.default_delivery_days * DAY_MS);
     const deadlineAt = t0 + deps.promiseDeadlineMs;
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new Error('promise deadline reached')), Math.max(0, deadlineAt - performance.now()));
@@ -261,7 +261,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     async place(sellerId: string, req: OrderRequest, idempotencyKey: string): Promise<PlaceResult> {
       const t0 = performance.now();
       const now = clock.now();
-      if (req.deliver_by && new Date(req.deliver_by).getTime() <= now.getTime()) throw invalid('deliver_by', 'must be in the future');
+      if (req.deliver_by && parseDeliverBy(req.deliver_by).getTime() <= now.getTime()) throw invalid('deliver_by', 'must be in the future');
       const network = await deps.network.forOrder(sellerId, req.lines.map((l) => l.sku), now.getTime());
       if (req.currency !== network.policy.currency) {
         throw new AppError('CURRENCY_MISMATCH', `currency: this seller prices in ${network.policy.currency}, not ${req.currency}`, [
@@ -317,6 +317,9 @@ export function createOrderService(deps: OrderServiceDeps) {
   };
 }
 export type OrderService = ReturnType<typeof createOrderService>;
+
+/** A bare date means the end of that day in UTC: "deliver by Friday" includes Friday. */
+export const parseDeliverBy = (value: string) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value);
 
 const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
 function decodeCursor(cursor: string): string {

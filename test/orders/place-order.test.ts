@@ -128,3 +128,15 @@ t.test('the promise path, end to end through the sandbox', async (t) => {
     t.match(text, /pledge_partner_call_duration_ms_count\{/);
   });
 });
+
+t.test('a bare deliver_by date means the end of that day (UTC)', async (t) => {
+  const ctx = await build(t);
+  const day = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+  const order = (await ctx.placeOrder(orderBody({ deliver_by: day }))).json();
+  t.equal(order.status, 'promised', JSON.stringify(order.reasons ?? ''));
+  t.equal(order.deliver_by, `${day}T23:59:59.999Z`);
+  t.equal(order.requested_deliver_by, `${day}T23:59:59.999Z`);
+  const today = new Date().toISOString().slice(0, 10);
+  const sameDay = await ctx.placeOrder(orderBody({ deliver_by: today }));
+  t.equal(sameDay.statusCode, 201, 'today is still in the future until midnight UTC');
+});
