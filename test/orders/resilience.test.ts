@@ -2,7 +2,7 @@ import t from 'tap';
 import { build, orderBody } from '../helper.js';
 
 t.test('a hanging supplier: the decision is still made by the deadline, from what arrived', async (t) => {
-  const ctx = await build(t, { env: { PROMISE_DEADLINE_MS: '600' } });
+  const ctx = await build(t, { env: { PROMISE_DEADLINE_MS: '1500' } });
   // LAMP-01 is offered by Acme and Bolt: Acme hangs, Bolt and the rest answer quickly.
   for (const p of ctx.sandbox.partners()) ctx.sandbox.patchPartner(p.id, { latency_ms_median: 5, latency_ms_p99: 20 });
   ctx.sandbox.patchPartner('sup_acme', { hang_rate: 1 });
@@ -10,7 +10,7 @@ t.test('a hanging supplier: the decision is still made by the deadline, from wha
   t.equal(res.statusCode, 201, res.body);
   const order = res.json();
   // A correctness bound (decided at the deadline, not after the hang), not a performance target.
-  t.ok(order.decided_in_ms < 600 + 300, `decided in ${order.decided_in_ms} ms`);
+  t.ok(order.decided_in_ms < 1500 + 1000, `decided in ${order.decided_in_ms} ms`);
   t.equal(order.status, 'promised');
   t.equal(order.route.supplier, 'sup_bolt');
   const decision = (await ctx.request({ method: 'GET', url: `/v1/orders/${order.id}/decision` })).json();
@@ -21,11 +21,11 @@ t.test('a hanging supplier: the decision is still made by the deadline, from wha
   const mug = (await ctx.placeOrder(orderBody())).json();
   t.equal(mug.status, 'declined');
   t.equal(mug.code, 'NO_QUOTES');
-  t.ok(mug.decided_in_ms < 600 + 300);
+  t.ok(mug.decided_in_ms < 1500 + 1000);
 });
 
 t.test('a failing supplier opens its breaker, which recovers when it heals', async (t) => {
-  const ctx = await build(t, { breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300 } });
+  const ctx = await build(t, { breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300, rollingWindowMs: 120_000 } });
   const health = async () => (await ctx.request({ method: 'GET', url: '/v1/partners/health' })).json().data.find((h: any) => h.partnerId === 'sup_acme');
   ctx.sandbox.patchPartner('sup_acme', { error_rate: 1 });
   for (let i = 0; i < 4; i++) {
