@@ -12,8 +12,12 @@ import type { SecretBox } from './lib/crypto.js';
 import { Gauge, type PledgeMetrics } from './lib/metrics.js';
 import { createNetworkService } from './network/network-service.js';
 import { purgeExpiredIdempotencyKeys } from './orders/idempotency.js';
+import { createMilestoneService } from './milestones/milestone-service.js';
 import { createInstructionRelay } from './orders/instruction-relay.js';
+import { createLedger, type LedgerDeps } from './ledger/index.js';
+import { createOrderCancellations } from './orders/cancel-order.js';
 import { createOrderService } from './orders/order-service.js';
+import { createCompensationLedger } from './compensation/compensation-ledger.js';
 import type { PartnerAdapters } from './orders/partner-adapters.js';
 import { createQuoteGatherer } from './orders/quote-gatherer.js';
 import { lookUpVoucher } from './orders/vouchers.js';
@@ -24,10 +28,19 @@ import { orderRoutes } from './routes/orders/index.js';
 import { sandboxRoutes } from './routes/sandbox/index.js';
 import { sellerRoutes } from './routes/sellers/index.js';
 import { voucherRoutes } from './routes/vouchers/index.js';
+import { proofRoutes } from './routes/proofs/index.js';
+import { milestoneRoutes } from './routes/milestones/index.js';
+import { trackingRoutes } from './routes/tracking/index.js';
+import { webhookRoutes } from './routes/webhooks/index.js';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints/index.js';
+import { financeRoutes } from './routes/finance/index.js';
 import type { Sandbox } from './sandbox/index.js';
 import { createSellerService } from './sellers/seller-service.js';
 import type { SharedState } from './state/shared-state.js';
 import type { Upstream } from './upstream/contract.js';
+import { createInboundWebhooks } from './webhooks/inbound/inbound-service.js';
+import { createPlatformIntegrations } from './webhooks/inbound/integrations.js';
+import { createOutboundWebhooks, type WebhookDeliveryOptions } from './webhooks/outbound/index.js';
 
 export type AppDeps = {
   db: Kysely<Database>;
@@ -48,6 +61,14 @@ export type AppDeps = {
   quoteCacheTtlMs: number;
   /** null: the outbox relay loop is not started (tests drive `relay.tick()` themselves). */
   relayIntervalMs: number | null;
+  /** The milestone ledger's chain and batching; absent: no chain, nothing anchored (proofs say so). */
+  ledger?: LedgerDeps;
+  /** Tracking polls for carrier accounts in `poll` mode; null: not started; default 60 s unless the relay is off. */
+  trackingPollIntervalMs?: number | null;
+  /** Platform webhooks (Shopify...) get their 200 within this even when the promise is not done yet (default 4000). */
+  platformWebhookAckMs?: number;
+  /** Seller webhook delivery: dispatcher, timeout, loop interval (defaults to the relay's). */
+  webhookDelivery?: WebhookDeliveryOptions;
   sandbox?: Sandbox;
   logger?: FastifyServerOptions['logger'];
   bodyLimitBytes?: number;
@@ -67,8 +88,11 @@ declare module 'fastify' {
 function createServices(deps: AppDeps, log: FastifyInstance['log']) {
   const sellers = createSellerService({ db: deps.db });
   const network = createNetworkService({ db: deps.db, secrets: deps.secrets, checkUrl: deps.checkPartnerUrl, carrierDefaults: deps.carrierDefaults });
-  const relay = createInstructionRelay({ db: deps.db, clock: deps.clock, adapters: deps.adapters, network, metrics: deps.metrics, log, faults: deps.faults });
+  const webhooks = createOutboundWebhooks({ db: deps.db, clock: deps.clock, secrets: deps.secrets, metrics: deps.metrics, log, checkUrl: deps.checkPartnerUrl, options: deps.webhookDelivery });
+  const relay = createInstructionRelay({ db: deps.db, clock: deps.clock, adapters: deps.adapters, network, metrics: deps.metrics, log, faults: deps.faults, events: webhooks.events });
+  const milestones = createMilestoneService({ db: deps.db, secrets: deps.secrets, clock: deps.clock, metrics: deps.metrics, network, carriers: deps.adapters.carriers, log });
   const gather = createQuoteGatherer({ adapters: deps.adapters, state: deps.state, quoteCacheTtlMs: deps.quoteCacheTtlMs });
+  const compensation = createCompensationLedger({ db: deps.db, clock: deps.clock });
   const orders = createOrderService({
     db: deps.db,
     clock: deps.clock,
@@ -81,14 +105,28 @@ function createServices(deps: AppDeps, log: FastifyInstance['log']) {
     promiseDeadlineMs: deps.promiseDeadlineMs,
     instructionWaitMs: deps.instructionWaitMs,
     faults: deps.faults,
+    events: webhooks.events,
+    exposure: compensation,
   });
+  const cancellations = createOrderCancellations({ db: deps.db, clock: deps.clock, adapters: deps.adapters, network, log });
+  const integrations = createPlatformIntegrations({ db: deps.db, secrets: deps.secrets, clock: deps.clock });
+  const inbound = createInboundWebhooks({ db: deps.db, clock: deps.clock, orders, cancellations, log, ackWithinMs: () => deps.platformWebhookAckMs ?? 4000 });
+  const vouchers = { check: (code: string) => lookUpVoucher(deps.db, deps.voucherKey, code, deps.clock.now()) };
+  const ledger = createLedger({ db: deps.db, clock: deps.clock, log, metrics: deps.metrics, settings: deps.ledger, checkVoucher: vouchers.check });
   return {
+    ledger,
+    compensation,
     sellers,
     network,
     relay,
     orders,
+    milestones,
+    cancellations,
+    integrations,
+    inbound,
+    webhooks,
     metrics: deps.metrics,
-    vouchers: { check: (code: string) => lookUpVoucher(deps.db, deps.voucherKey, code, deps.clock.now()) },
+    vouchers,
     async readiness(): Promise<Record<string, string>> {
       const checks: Record<string, string> = {};
       try {
@@ -173,6 +211,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(networkRoutes);
   await app.register(orderRoutes);
   await app.register(voucherRoutes);
+  await app.register(proofRoutes);
+  await app.register(milestoneRoutes);
+  await app.register(trackingRoutes);
+  await app.register(webhookRoutes);
+  await app.register(webhookEndpointRoutes);
+  await app.register(financeRoutes);
   if (deps.sandbox) await app.register(sandboxRoutes, { sandbox: deps.sandbox });
 
   const relay = app.services.relay;
@@ -185,11 +229,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       housekeeping.unref();
     });
   }
+  const webhookIntervalMs = deps.webhookDelivery?.intervalMs === undefined ? deps.relayIntervalMs : deps.webhookDelivery.intervalMs;
+  if (webhookIntervalMs !== null) app.addHook('onReady', async () => app.services.webhooks.worker.start(webhookIntervalMs));
+  if (deps.relayIntervalMs !== null) app.addHook('onReady', async () => app.services.inbound.start(deps.relayIntervalMs!));
+  const pollMs = deps.trackingPollIntervalMs === undefined ? (deps.relayIntervalMs === null ? null : 60_000) : deps.trackingPollIntervalMs;
+  if (pollMs !== null) {
+    app.addHook('onReady', async () => app.services.milestones.startPolling(pollMs));
+    app.addHook('onClose', async () => app.services.milestones.stopPolling());
+  }
+  const { anchorer, intervalMs: anchorIntervalMs } = app.services.ledger;
+  if (anchorIntervalMs !== null) app.addHook('onReady', async () => anchorer.start(anchorIntervalMs));
+  app.addHook('onClose', async () => anchorer.stop());
   app.addHook('onClose', async () => {
     // Fastify has stopped accepting requests and waited for in-flight ones; finish their instruction work.
     clearInterval(housekeeping);
+    // Platform deliveries still being promised go first: they may place orders.
+    await app.services.inbound.stop();
+    await app.services.inbound.drain();
     await app.services.orders.drain();
     await relay.stop();
+    await app.services.webhooks.worker.close();
   });
   return app;
 }

@@ -12,6 +12,9 @@ Commands:
   serve                       Run the API (applies pending migrations first)
   migrate                     Apply pending database migrations
   seller create --name NAME   Create a seller and print its first API key (shown once)
+  verify PROOF.json --rpc URL Check a milestone proof against the chain (nothing else needed)
+  ledger verify [--rpc URL] [--no-chain] [--json]
+                              Walk the milestone hash chain and every anchored batch; report the first divergence
 
 Configuration comes from the environment (see README.md).`;
 
@@ -46,6 +49,25 @@ async function main(argv: string[]) {
       await migrateToLatest(database.db);
       const { seller, apiKey } = await createSellerService({ db: database.db }).createSeller({ name: values.name });
       process.stdout.write(`${JSON.stringify({ id: seller.id, name: seller.name, api_key: apiKey.key })}\n`);
+    } finally {
+      await database.close();
+    }
+    return;
+  }
+  if (command === 'verify') {
+    const { values, positionals } = parseArgs({ args: argv.slice(1), options: { rpc: { type: 'string' } }, allowPositionals: true });
+    if (positionals.length !== 1) throw new UsageError('verify needs one proof file');
+    const { verifyProofCommand } = await import('./chain/cli-commands.js');
+    process.exitCode = await verifyProofCommand(positionals[0]!, values.rpc, process.stdout);
+    return;
+  }
+  if (command === 'ledger' && sub === 'verify') {
+    const { values } = parseArgs({ args: rest, options: { rpc: { type: 'string' }, 'no-chain': { type: 'boolean' }, json: { type: 'boolean' } } });
+    const config = configOrExit();
+    const database = await openDatabase(config);
+    try {
+      const { verifyLedgerCommand } = await import('./chain/cli-commands.js');
+      process.exitCode = await verifyLedgerCommand(database.db, config, { ...(values.rpc ? { rpcUrl: values.rpc } : {}), noChain: values['no-chain'] ?? false, json: values.json ?? false }, process.stdout);
     } finally {
       await database.close();
     }

@@ -30,7 +30,39 @@ const Env = z.object({
   PLEDGE_HEDGING: booleanFlag.default(true),
   RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   QUOTE_CACHE_TTL_MS: z.coerce.number().int().min(0).default(10 * 60_000),
+  /** Unset: an embedded Anvil node under DATA_DIR anchors the milestone batches. */
+  CHAIN_RPC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CHAIN_PRIVATE_KEY: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, 'must be 32 bytes of hex').optional(),
+  CHAIN_KEYSTORE_FILE: z.string().min(1).optional(),
+  CHAIN_KEYSTORE_PASSWORD: z.string().optional(),
+  /** Blocks (the anchoring one included) before an anchor is final. Default: 1 embedded, 12 over RPC. */
+  CHAIN_CONFIRMATIONS: z.coerce.number().int().min(1).max(1000).optional(),
+  /** An Anchor contract already deployed; unset: Pledge deploys one on first use and records it. */
+  CHAIN_CONTRACT_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte 0x address').optional(),
+  ANCHOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  ANCHOR_BATCH_MAX_AGE_MS: z.coerce.number().int().min(100).default(30_000),
+  ANCHOR_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
 });
+
+/** A secret config value: readable on purpose with reveal(), never by logging or serializing the config. */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString() {
+    return '[redacted]';
+  }
+  toJSON() {
+    return '[redacted]';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return '[redacted]';
+  }
+}
 
 export type Config = Readonly<{
   port: number;
@@ -49,6 +81,15 @@ export type Config = Readonly<{
   relayIntervalMs: number;
   quoteCacheTtlMs: number;
   isHedgingEnabled: boolean;
+  chainRpcUrl: string | undefined;
+  chainPrivateKey: Secret | undefined;
+  chainKeystoreFile: string | undefined;
+  chainKeystorePassword: Secret | undefined;
+  chainConfirmations: number;
+  chainContractAddress: string | undefined;
+  anchorBatchSize: number;
+  anchorBatchMaxAgeMs: number;
+  anchorIntervalMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -68,6 +109,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  const chainIssues = [
+    ...(e.CHAIN_PRIVATE_KEY && e.CHAIN_KEYSTORE_FILE ? [{ variable: 'CHAIN_KEYSTORE_FILE', message: 'set CHAIN_PRIVATE_KEY or a keystore, not both' }] : []),
+    ...(e.CHAIN_KEYSTORE_FILE && e.CHAIN_KEYSTORE_PASSWORD === undefined ? [{ variable: 'CHAIN_KEYSTORE_PASSWORD', message: 'required with CHAIN_KEYSTORE_FILE' }] : []),
+    ...((e.CHAIN_PRIVATE_KEY || e.CHAIN_KEYSTORE_FILE) && !e.CHAIN_RPC_URL ? [{ variable: 'CHAIN_RPC_URL', message: 'required with a chain key (the embedded node uses its own dev key)' }] : []),
+  ];
+  if (chainIssues.length) throw new ConfigError(chainIssues);
   const embeddedDatabase = e.DATABASE_URL === undefined;
   return Object.freeze({
     port: e.PORT,
@@ -87,5 +134,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relayIntervalMs: e.RELAY_INTERVAL_MS,
     quoteCacheTtlMs: e.QUOTE_CACHE_TTL_MS,
     isHedgingEnabled: e.PLEDGE_HEDGING,
+    chainRpcUrl: e.CHAIN_RPC_URL,
+    chainPrivateKey: e.CHAIN_PRIVATE_KEY ? new Secret(e.CHAIN_PRIVATE_KEY.startsWith('0x') ? e.CHAIN_PRIVATE_KEY : `0x${e.CHAIN_PRIVATE_KEY}`) : undefined,
+    chainKeystoreFile: e.CHAIN_KEYSTORE_FILE,
+    chainKeystorePassword: e.CHAIN_KEYSTORE_PASSWORD !== undefined ? new Secret(e.CHAIN_KEYSTORE_PASSWORD) : undefined,
+    chainConfirmations: e.CHAIN_CONFIRMATIONS ?? (e.CHAIN_RPC_URL ? 12 : 1),
+    chainContractAddress: e.CHAIN_CONTRACT_ADDRESS,
+    anchorBatchSize: e.ANCHOR_BATCH_SIZE,
+    anchorBatchMaxAgeMs: e.ANCHOR_BATCH_MAX_AGE_MS,
+    anchorIntervalMs: e.ANCHOR_INTERVAL_MS,
   });
 }

@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppDeps } from './app.js';
 import { carrierAdapters, carrierManifests } from './carriers/registry.js';
+import { chainSettings, createChainAccess, createChainConnector } from './chain/index.js';
+import type { ChainSettings } from './chain/connector.js';
 import type { Config } from './config.js';
 import { connectPglite, connectPostgres, type DatabaseHandle } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -33,6 +35,10 @@ export type RuntimeOverrides = Partial<Pick<AppDeps, 'clock' | 'faults' | 'relay
   state?: SharedState;
   upstream?: UpstreamOptions['dispatcher'] extends infer D ? { dispatcher?: D; breaker?: UpstreamOptions['breaker'] } : never;
   sandboxSeed?: number;
+  /** null: the anchoring loop is not started; default: off when the relay loop is off (tests drive both). */
+  anchorIntervalMs?: number | null;
+  /** Anchor somewhere else than the configured chain (tests: their own Anvil). */
+  chain?: ChainSettings;
 };
 
 /** Reads a secret from DATA_DIR, creating it on first start (embedded mode only). */
@@ -91,6 +97,14 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       closers.push(() => sandbox!.close());
     }
 
+    // Lazy: the embedded Anvil starts (and the contract deploys) on the first anchoring pass, not here.
+    const chain = createChainConnector(
+      overrides.chain ??
+        chainSettings({ dataDir, rpcUrl: config.chainRpcUrl, privateKey: config.chainPrivateKey, keystoreFile: config.chainKeystoreFile, keystorePassword: config.chainKeystorePassword, confirmations: config.chainConfirmations }),
+    );
+    closers.push(() => chain.close());
+    const relayIntervalMs = overrides.relayIntervalMs === undefined ? config.relayIntervalMs : overrides.relayIntervalMs;
+
     const secrets = createSecretBox(secretKeyHex);
     const deps: AppDeps = {
       db: database.db,
@@ -100,6 +114,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       adapters: buildAdapters(upstream),
       carrierDefaults: carrierManifests,
       checkPartnerUrl: (url) => checkPartnerUrl(url, { allowPrivate: config.allowPrivatePartnerUrls }),
+      webhookDelivery: { allowPrivateUrls: config.allowPrivatePartnerUrls },
       secrets,
       voucherKey: hmacSha256(Buffer.from(secretKeyHex, 'hex'), 'pledge voucher signing v1'),
       clock: overrides.clock ?? systemClock,
@@ -109,6 +124,14 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       instructionWaitMs: config.instructionWaitMs,
       quoteCacheTtlMs: config.quoteCacheTtlMs,
       relayIntervalMs: overrides.relayIntervalMs === undefined ? config.relayIntervalMs : overrides.relayIntervalMs,
+      ledger: {
+        chain: createChainAccess(chain),
+        anchorIntervalMs: overrides.anchorIntervalMs !== undefined ? overrides.anchorIntervalMs : relayIntervalMs === null ? null : config.anchorIntervalMs,
+        batchSize: config.anchorBatchSize,
+        batchMaxAgeMs: config.anchorBatchMaxAgeMs,
+        confirmations: config.chainConfirmations,
+        ...(config.chainContractAddress ? { contractAddress: config.chainContractAddress } : {}),
+      },
       ...(sandbox ? { sandbox } : {}),
       ...(overrides.faults ? { faults: overrides.faults } : {}),
       ...(overrides.logger !== undefined ? { logger: overrides.logger } : {}),

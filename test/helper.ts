@@ -102,7 +102,8 @@ export async function build(t: TapTest, options: BuildOptions = {}): Promise<Tes
     PLEDGE_ADMIN_TOKEN: ADMIN_TOKEN,
     PLEDGE_SECRET_KEY: 'ab'.repeat(32),
     PROMISE_DEADLINE_MS: '1500',
-    INSTRUCTION_WAIT_MS: '1000',
+    // Generous: on a loaded machine the inline instruction must still land in the response.
+    INSTRUCTION_WAIT_MS: '5000',
     LOG_LEVEL: 'silent',
     ...options.env,
   });

@@ -47,6 +47,44 @@ export type PurchasedLabel = {
   carrierRef: string;
 };
 
+/**
+ * What a carrier's tracking says happened, in carrier-neutral words (a subset of the milestone
+ * vocabulary). `null` milestone: a status that is not a milestone (label created, unknown).
+ */
+export type CarrierMilestone = 'handed_over' | 'in_transit' | 'out_for_delivery' | 'delivered' | 'exception' | 'returned' | 'cancelled';
+export type TrackingUpdate = {
+  trackingNumber: string;
+  milestone: CarrierMilestone | null;
+  occurredAt: Date;
+  /** Stable per real-world update, so a redelivered webhook or a repeated poll is recognised. */
+  sourceEventId: string;
+  /** The carrier's own words, kept with the milestone: status, detail, message, location. */
+  details: Record<string, unknown>;
+};
+
+/** A carrier's tracking webhook after its signature was checked and its JSON parsed. */
+export type TrackingWebhookResult =
+  | { kind: 'update'; update: TrackingUpdate }
+  /** Well-formed but not about tracking (another event type): acknowledged, nothing stored. */
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'malformed'; errors: { field: string; message: string }[] };
+
+export type WebhookRequest = {
+  rawBody: Buffer;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  query: Readonly<Record<string, string | undefined>>;
+};
+
+/** Pure: how one carrier's tracking webhooks are authenticated and read. */
+export interface CarrierTrackingWebhook {
+  /** hmac: the carrier signs the body; url_token / header_token: a shared token the seller configured at the carrier. */
+  readonly verification: 'hmac_signature' | 'url_token' | 'header_token';
+  /** Where the seller puts the secret at the carrier, for the setup instructions. */
+  readonly secretPlacement: string;
+  verify(req: WebhookRequest, secret: string): boolean;
+  parse(body: unknown, receivedAt: Date): TrackingWebhookResult;
+}
+
 export interface CarrierAdapter {
   readonly manifest: CarrierManifest;
   rates(partner: PartnerConnection, req: RateRequest, ctx: CallContext): Promise<CarrierRate[]>;
@@ -56,4 +94,6 @@ export interface CarrierAdapter {
    */
   buy(partner: PartnerConnection, rateRef: unknown, ctx: CallContext & { idempotencyKey: string }): Promise<PurchasedLabel>;
   void(partner: PartnerConnection, carrierRef: string, ctx: CallContext): Promise<{ status: 'voided' | 'rejected' }>;
+  /** Current tracking of a parcel, for accounts without a webhook. Only carriers declaring `tracking_poll`. */
+  track?(partner: PartnerConnection, trackingNumber: string, ctx: CallContext): Promise<TrackingUpdate | null>;
 }

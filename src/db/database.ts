@@ -40,6 +40,10 @@ interface PartnerColumns {
 export interface SuppliersTable extends PartnerColumns {
   protocol: string;
   is_active: Generated<boolean>;
+  /** Signs the supplier's status callbacks (Pledge-Signature); sealed, shown to the seller once. */
+  callback_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_callback_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_callback_secret_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface WarehousesTable extends PartnerColumns {
@@ -50,8 +54,12 @@ export interface WarehousesTable extends PartnerColumns {
   city: string | null;
 }
 
+export type TrackingMode = 'webhook' | 'poll';
 export interface CarrierAccountsTable extends PartnerColumns {
   carrier: string;
+  /** Authenticates the carrier's tracking webhooks (HMAC key or shared token, by carrier); sealed. */
+  webhook_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  tracking_mode: ColumnType<TrackingMode, TrackingMode | undefined, TrackingMode>;
 }
 
 export interface CatalogOffersTable {
@@ -89,19 +97,23 @@ export interface OrdersTable {
   ship_to: Json<unknown>;
   lines: Json<unknown>;
   requested_deliver_by: Timestamp | null;
-  status: 'promised' | 'declined';
+  status: 'promised' | 'declined' | 'cancelled';
   decline_code: string | null;
   decline_reasons: Json<string[]> | null;
   deliver_by: Timestamp | null;
   confidence: number | null;
   landed_cost_minor: number | null;
   expected_breach_cost_minor: number | null;
+  cancelled_at: Timestamp | null;
+  cancel_reason: string | null;
   decided_in_ms: number;
   policy_version: number;
   created_at: CreatedAt;
 }
 
-export type InstructionStatus = 'pending' | 'sent' | 'failed';
+export type InstructionStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
+/** How a cancelled order's shipment ended: never sent, cancelled by the supplier, or already handed over. */
+export type CancelOutcome = 'not_sent' | 'cancelled' | 'too_late' | 'refused';
 export interface ShipmentsTable {
   id: string;
   order_id: string;
@@ -123,6 +135,12 @@ export interface ShipmentsTable {
   tracking_number: string | null;
   label_url: string | null;
   instruction_sent_at: Timestamp | null;
+  cancel_outcome: CancelOutcome | null;
+  /** Forward-only (milestones/state-machine.ts): the last milestone that moved it, its rank and time. */
+  fulfillment_state: ColumnType<MilestoneTypeColumn | null, MilestoneTypeColumn | null | undefined, MilestoneTypeColumn | null>;
+  fulfillment_rank: Generated<number>;
+  fulfillment_state_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  tracking_polled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: CreatedAt;
 }
 
@@ -174,6 +192,49 @@ export interface VouchersTable {
 }
 
 export type PartnerKind = 'supplier' | 'warehouse' | 'carrier';
+export type PlatformId = 'shopify' | 'woocommerce' | 'standard';
+export interface PlatformIntegrationsTable {
+  seller_id: string;
+  platform: PlatformId;
+  shop_domain: string | null;
+  /** Sealed JSON array of secrets, current first (a second one verifies during rotation). */
+  secrets_sealed: string;
+  settings: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export type PlatformEventStatus = 'received' | 'processed' | 'ignored' | 'failed';
+export interface PlatformEventsTable {
+  id: Generated<number>;
+  seller_id: string;
+  platform: PlatformId;
+  dedupe_key: string;
+  topic: string;
+  external_ref: string;
+  payload: Json<unknown> | null;
+  status: PlatformEventStatus;
+  order_id: string | null;
+  reason: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  created_at: CreatedAt;
+  processed_at: Timestamp | null;
+}
+
+export type PlatformOrderStatus = 'held' | 'placed' | 'rejected' | 'cancelled';
+export interface PlatformOrdersTable {
+  seller_id: string;
+  platform: PlatformId;
+  external_ref: string;
+  order_id: string | null;
+  status: PlatformOrderStatus;
+  reason: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
 export interface PartnerStatsTable {
   partner_kind: PartnerKind;
   partner_id: string;
@@ -181,6 +242,168 @@ export interface PartnerStatsTable {
   kept_count: Generated<number>;
   broken_count: Generated<number>;
   updated_at: Timestamp;
+}
+
+/** A seller's webhook endpoint; secrets sealed, the previous one kept signing until its expiry (rotation). */
+export interface WebhookEndpointsTable {
+  id: string;
+  seller_id: string;
+  url: string;
+  description: string | null;
+  events: Json<string[]>;
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  created_at: CreatedAt;
+  deleted_at: Timestamp | null;
+}
+
+/** An emitted event; `payload` is the exact JSON body every delivery of it sends. */
+export interface WebhookEventsTable {
+  id: string;
+  seller_id: string;
+  type: string;
+  payload: string;
+  occurred_at: Timestamp;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+export interface WebhookDeliveriesTable {
+  id: string;
+  seller_id: string;
+  event_id: string;
+  endpoint_id: string;
+  status: WebhookDeliveryStatus;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  locked_until: Timestamp | null;
+  last_attempt_at: Timestamp | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+/** Insert-only: one row per HTTP attempt. */
+export interface WebhookDeliveryAttemptsTable {
+  id: Generated<number>;
+  delivery_id: string;
+  seller_id: string;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+  attempted_at: Timestamp;
+}
+
+export type MilestoneTypeColumn =
+  | 'instruction_sent' | 'supplier_accepted' | 'supplier_refused' | 'handed_over' | 'in_transit'
+  | 'out_for_delivery' | 'delivered' | 'exception' | 'returned' | 'cancelled';
+export type MilestoneSourceColumn = 'pledge' | 'supplier' | 'easypost' | 'shippo' | 'shipengine' | 'poll';
+/** Insert-only (database triggers refuse UPDATE, DELETE, TRUNCATE); hash-chained in `seq` order. */
+export interface MilestonesTable {
+  seq: ColumnType<number, number, never>;
+  id: ColumnType<string, string, never>;
+  seller_id: ColumnType<string, string, never>;
+  order_id: ColumnType<string, string, never>;
+  shipment_id: ColumnType<string, string, never>;
+  type: ColumnType<MilestoneTypeColumn, MilestoneTypeColumn, never>;
+  occurred_at: ColumnType<Date, Date | string, never>;
+  source: ColumnType<MilestoneSourceColumn, MilestoneSourceColumn, never>;
+  source_event_id: ColumnType<string, string, never>;
+  details: ColumnType<Record<string, unknown>, string, never>;
+  salt: ColumnType<string, string, never>;
+  leaf_hash: ColumnType<string, string, never>;
+  prev_hash: ColumnType<string, string, never>;
+  hash: ColumnType<string, string, never>;
+  recorded_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export type AnchorBatchStatus = 'pending' | 'submitted' | 'final';
+/** A Merkle batch of milestones (seq first_seq..last_seq); immutable once cut except its anchoring state. */
+export interface AnchorBatchesTable {
+  id: ColumnType<number, number, never>;
+  first_seq: ColumnType<number, number, never>;
+  last_seq: ColumnType<number, number, never>;
+  count: ColumnType<number, number, never>;
+  root: ColumnType<string, string, never>;
+  prev_root: ColumnType<string, string, never>;
+  status: ColumnType<AnchorBatchStatus, AnchorBatchStatus | undefined, AnchorBatchStatus>;
+  chain_id: number | null;
+  contract_address: string | null;
+  tx_hash: string | null;
+  nonce: number | null;
+  block_number: number | null;
+  block_hash: string | null;
+  block_time: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  submitted_at: Timestamp | null;
+  finalized_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface AnchorSubmissionsTable {
+  tx_hash: string;
+  batch_id: number;
+  chain_id: number;
+  contract_address: string;
+  nonce: number;
+  max_fee_per_gas: string;
+  max_priority_fee_per_gas: string;
+  gas_limit: string;
+  raw_tx: string;
+  created_at: CreatedAt;
+}
+
+export interface AnchorContractsTable {
+  chain_id: number;
+  address: string;
+  deploy_tx_hash: string | null;
+  created_at: CreatedAt;
+}
+
+export interface LedgerLeasesTable {
+  name: string;
+  holder: string;
+  locked_until: Timestamp;
+}
+
+/** Compensation journal (migration 0006): insert-only, refused by triggers otherwise. */
+export interface LedgerAccountsTable {
+  id: ColumnType<string, string, never>;
+  seller_id: ColumnType<string, string, never>;
+  code: ColumnType<string, string, never>;
+  currency: ColumnType<string, string, never>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export type JournalKindColumn = 'exposure_reserved' | 'exposure_released' | 'compensation_posted' | 'chargeback' | 'reversal';
+export type JournalStatusColumn = 'pending' | 'posted' | 'voided';
+/** Postings of one transaction sum to zero per currency (deferred constraint trigger, checked at commit). */
+export interface JournalTransactionsTable {
+  id: ColumnType<string, string, never>;
+  seller_id: ColumnType<string, string, never>;
+  seq: ColumnType<number, number, never>;
+  idempotency_key: ColumnType<string, string, never>;
+  request_hash: ColumnType<string, string, never>;
+  kind: ColumnType<JournalKindColumn, JournalKindColumn, never>;
+  status: ColumnType<JournalStatusColumn, JournalStatusColumn, never>;
+  order_id: ColumnType<string | null, string | null, never>;
+  partner_id: ColumnType<string | null, string | null, never>;
+  reverses_id: ColumnType<string | null, string | null, never>;
+  memo: ColumnType<string | null, string | null, never>;
+  created_at: ColumnType<Date, Date | string, never>;
+  prev_hash: ColumnType<string, string, never>;
+  hash: ColumnType<string, string, never>;
+}
+
+export interface JournalPostingsTable {
+  id: ColumnType<number, never, never>;
+  transaction_id: ColumnType<string, string, never>;
+  account_id: ColumnType<string, string, never>;
+  currency: ColumnType<string, string, never>;
+  /** Signed integer minor units: debit positive, credit negative. */
+  amount_minor: ColumnType<number, number, never>;
 }
 
 export interface Database {
@@ -198,6 +421,21 @@ export interface Database {
   outbox: OutboxTable;
   vouchers: VouchersTable;
   partner_stats: PartnerStatsTable;
+  platform_integrations: PlatformIntegrationsTable;
+  platform_events: PlatformEventsTable;
+  platform_orders: PlatformOrdersTable;
+  milestones: MilestonesTable;
+  anchor_batches: AnchorBatchesTable;
+  anchor_submissions: AnchorSubmissionsTable;
+  anchor_contracts: AnchorContractsTable;
+  ledger_leases: LedgerLeasesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
+  ledger_accounts: LedgerAccountsTable;
+  journal_transactions: JournalTransactionsTable;
+  journal_postings: JournalPostingsTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;
@@ -210,3 +448,9 @@ export type CarrierAccountRow = Selectable<CarrierAccountsTable>;
 export type CatalogOfferRow = Selectable<CatalogOffersTable>;
 export type PromisePolicyRow = Selectable<PromisePoliciesTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type WebhookDeliveryAttemptRow = Selectable<WebhookDeliveryAttemptsTable>;
+export type MilestoneRow = Selectable<MilestonesTable>;
+export type AnchorBatchRow = Selectable<AnchorBatchesTable>;
+export type PlatformEventRow = Selectable<PlatformEventsTable>;

@@ -1,9 +1,19 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
 import * as m0001 from './migrations/0001_promise_path.js';
+import * as m0002 from './migrations/0002_platform_webhooks.js';
+import * as m0003 from './migrations/0003_seller_webhooks.js';
+import * as m0004 from './migrations/0004_milestone_ledger.js';
+import * as m0005 from './migrations/0005_milestone_sources.js';
+import * as m0006 from './migrations/0006_compensation_ledger.js';
 
 /** Every migration, in order. A static map (not a folder scan) so tsx, tsc output and bundles agree. */
 export const migrations: Record<string, Migration> = {
   '0001_promise_path': m0001,
+  '0002_platform_webhooks': m0002,
+  '0003_seller_webhooks': m0003,
+  '0004_milestone_ledger': m0004,
+  '0005_milestone_sources': m0005,
+  '0006_compensation_ledger': m0006,
 };
 
 // Kysely looks for its bookkeeping tables across all schemas; name ours when it is not the default.

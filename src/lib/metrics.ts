@@ -109,6 +109,12 @@ export function createPledgeMetrics() {
     instructions: registry.register(new Counter('pledge_instructions_total', 'Drop-ship instruction attempts, by outcome')),
     httpRequests: registry.register(new Counter('pledge_http_requests_total', 'HTTP requests by route and status class')),
     rejectedRequests: registry.register(new Counter('pledge_rejected_requests_total', 'Requests refused before any work, by code')),
+    anchorEvents: registry.register(new Counter('pledge_anchor_events_total', 'Milestone anchoring events (cut, submitted, replaced, rebroadcast, reorged, final, requeued, chain_error)')),
+    anchorChainUp: registry.register(new Gauge('pledge_anchor_chain_up', '1 when the last anchoring pass reached the chain')),
+    platformWebhooks: registry.register(new Counter('pledge_platform_webhooks_total', 'Inbound platform webhooks (Shopify, WooCommerce, Standard Webhooks), by platform and outcome')),
+    milestoneEvents: registry.register(new Counter('pledge_milestone_events_total', 'Milestone events received, by source and outcome (recorded, duplicate, ignored, rejected)')),
+    webhookAttempts: registry.register(new Counter('pledge_webhook_attempts_total', 'Seller webhook delivery attempts, by outcome')),
+    webhookLatency: registry.register(new Histogram('pledge_webhook_attempt_duration_ms', 'Seller webhook attempt latency, by outcome', LATENCY_BUCKETS_MS)),
   };
 }
 export type PledgeMetrics = ReturnType<typeof createPledgeMetrics>;

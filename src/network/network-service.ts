@@ -12,6 +12,7 @@ import type {
 import { AppError, notFound } from '../errors.js';
 import type { SecretBox } from '../lib/crypto.js';
 import { newId } from '../lib/ids.js';
+import { newCallbackSecret } from '../milestones/secrets.js';
 import type { PartnerConnection, PartnerLimits } from '../upstream/contract.js';
 
 export type PartnerLimitsInput = { max_concurrency?: number; rate_limit_per_second?: number; timeout_ms?: number };
@@ -209,9 +210,11 @@ export function createNetworkService(deps: NetworkServiceDeps) {
       return row;
     },
 
-    async createSupplier(sellerId: string, input: SupplierInput): Promise<SupplierRow> {
+    /** Also generates the supplier's callback secret (milestones): returned here once, stored sealed. */
+    async createSupplier(sellerId: string, input: SupplierInput): Promise<SupplierRow & { callbackSecret: string }> {
       await assertUrl('base_url', input.base_url);
       const l = limitsOf(input.limits);
+      const callbackSecret = newCallbackSecret();
       const row = await db
         .insertInto('suppliers')
         .values({
@@ -221,6 +224,7 @@ export function createNetworkService(deps: NetworkServiceDeps) {
           base_url: input.base_url.replace(/\/+$/, ''),
           protocol: input.protocol ?? 'pledge-supplier-v1',
           credentials_sealed: seal(input.credentials),
+          callback_secret_sealed: secrets.seal(callbackSecret),
           max_concurrency: l.max_concurrency,
           rate_limit_per_second: l.rate_limit_per_second,
           timeout_ms: l.timeout_ms,
@@ -228,7 +232,7 @@ export function createNetworkService(deps: NetworkServiceDeps) {
         .returningAll()
         .executeTakeFirstOrThrow();
       invalidate(sellerId);
-      return row;
+      return { ...row, callbackSecret };
     },
 
     async createWarehouse(sellerId: string, input: WarehouseInput): Promise<WarehouseRow> {

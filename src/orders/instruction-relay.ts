@@ -3,9 +3,11 @@ import type { CarrierId, CarrierRate } from '../carriers/contract.js';
 import type { Database, OutboxRow } from '../db/database.js';
 import type { Clock } from '../lib/clock.js';
 import type { PledgeMetrics } from '../lib/metrics.js';
+import { recordShipmentMilestone } from '../milestones/record.js';
 import type { NetworkService } from '../network/network-service.js';
 import type { DropshipInstruction, SupplierProtocol } from '../suppliers/contract.js';
 import { UpstreamError } from '../upstream/contract.js';
+import type { EventSink } from '../webhooks/outbound/event-sink.js';
 import type { PartnerAdapters } from './partner-adapters.js';
 
 /** How long one worker owns an outbox row; another instance takes it over after this. */
@@ -32,6 +34,8 @@ export type InstructionRelayDeps = {
   random?: () => number;
   /** Test seam: simulate a crash after the supplier got the instruction but before we recorded it. */
   faults?: { beforeRecordInstruction?: (shipmentId: string) => void };
+  /** Seller webhooks: instruction.sent / instruction.failed, recorded in the same transaction as the outcome. */
+  events?: EventSink;
 };
 
 /**
@@ -119,12 +123,29 @@ export function createInstructionRelay(deps: InstructionRelayDeps) {
       deps.faults?.beforeRecordInstruction?.(shipment.id);
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
+        // Only the worker that closes the outbox row records the outcome: a worker whose lease ran out
+        // and raced another must not emit a second instruction.sent.
+        const closed = await trx
+          .updateTable('outbox')
+          .set({ completed_at: now, locked_until: null, last_error: null })
+          .where('id', '=', row.id)
+          .where('completed_at', 'is', null)
+          .executeTakeFirst();
+        if (closed.numUpdatedRows === 0n) return;
         await trx
           .updateTable('shipments')
           .set({ instruction_status: 'sent', supplier_order_ref: receipt.supplierOrderRef, instruction_sent_at: now, instruction_error: null })
           .where('id', '=', shipment.id)
           .execute();
-        await trx.updateTable('outbox').set({ completed_at: now, locked_until: null, last_error: null }).where('id', '=', row.id).execute();
+        // The first milestone, in the same transaction: the log never says sent when the shipment does not, or the reverse.
+        const milestone = { sellerId: row.seller_id, orderId: shipment.order_id, shipmentId: shipment.id, occurredAt: now, source: 'pledge' as const };
+        const details = { supplier_order_ref: receipt.supplierOrderRef, carrier: shipment.carrier, service: shipment.service, tracking_number: trackingNumber };
+        await recordShipmentMilestone(trx, { ...milestone, type: 'instruction_sent', sourceEventId: `instruction:${shipment.id}`, details });
+        if (receipt.status === 'accepted') await recordShipmentMilestone(trx, { ...milestone, type: 'supplier_accepted', sourceEventId: `receipt:${shipment.id}`, details });
+        await deps.events?.emit(trx, row.seller_id, {
+          type: 'instruction.sent',
+          data: { order_id: shipment.order_id, shipment_id: shipment.id, supplier_id: shipment.supplier_id, supplier_order_ref: receipt.supplierOrderRef, carrier: shipment.carrier, service: shipment.service, tracking_number: trackingNumber },
+        });
       });
       deps.metrics.instructions.inc({ outcome: 'sent' });
     } catch (err) {
@@ -179,8 +200,18 @@ export function createInstructionRelay(deps: InstructionRelayDeps) {
     const isPermanent = err instanceof PermanentFailure || (err instanceof UpstreamError && err.failure === 'rejected') || row.attempts >= MAX_ATTEMPTS;
     if (isPermanent) {
       await db.transaction().execute(async (trx) => {
+        const closed = await trx
+          .updateTable('outbox')
+          .set({ completed_at: now, locked_until: null, last_error: message })
+          .where('id', '=', row.id)
+          .where('completed_at', 'is', null)
+          .executeTakeFirst();
+        if (closed.numUpdatedRows === 0n) return;
         await trx.updateTable('shipments').set({ instruction_status: 'failed', instruction_error: message }).where('id', '=', shipmentId).execute();
-        await trx.updateTable('outbox').set({ completed_at: now, locked_until: null, last_error: message }).where('id', '=', row.id).execute();
+        await deps.events?.emit(trx, row.seller_id, {
+          type: 'instruction.failed',
+          data: { order_id: (row.payload as FrozenInstruction).orderRef, shipment_id: shipmentId, supplier_id: supplierId, error: message },
+        });
         // A refusal is the supplier breaking the promise it quoted: it counts against its record.
         await trx
           .insertInto('partner_stats')

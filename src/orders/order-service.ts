@@ -13,6 +13,9 @@ import type { DropshipInstruction } from '../suppliers/contract.js';
 import type { PartnerHealth } from '../upstream/contract.js';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from './idempotency.js';
 import type { InstructionRelay } from './instruction-relay.js';
+import type { EventSink } from '../webhooks/outbound/event-sink.js';
+import type { CompensationLedger } from '../compensation/compensation-ledger.js';
+import { orderDecidedEvent } from '../webhooks/outbound/order-events.js';
 import { orderView, type OrderView } from './order-view.js';
 import type { createQuoteGatherer, GatheredQuotes } from './quote-gatherer.js';
 import { newVoucherCode, signVoucher, voucherView } from './vouchers.js';
@@ -51,6 +54,10 @@ export type OrderServiceDeps = {
   instructionWaitMs: number;
   /** Test seam: simulate a crash right after the order is committed. */
   faults?: { afterCommit?: (orderId: string) => void };
+  /** Seller webhooks: order.promised / order.declined, recorded in the commit transaction. */
+  events?: EventSink;
+  /** The compensation journal: the promise's expected breach cost is reserved in the commit transaction. */
+  exposure?: Pick<CompensationLedger, 'reserveExposure'>;
 };
 
 const DAY_MS = 86_400_000;
@@ -175,7 +182,8 @@ export function createOrderService(deps: OrderServiceDeps) {
         .where('seller_id', '=', sellerId)
         .where('key', '=', idempotencyKey)
         .execute();
-      if (decision.outcome !== 'promise') return;
+      const emitDecided = () => deps.events?.emit(trx, sellerId, orderDecidedEvent({ orderId, externalId: req.external_id, currency: req.currency, deliverBy }, decision, shipmentIds));
+      if (decision.outcome !== 'promise') return void (await emitDecided());
 
       const shipTo = { ...req.ship_to, line2: req.ship_to.line2 ?? null, region: req.ship_to.region ?? null, phone: req.ship_to.phone ?? null, email: req.ship_to.email ?? null };
       for (const [i, plan] of decision.shipments.entries()) {
@@ -220,6 +228,8 @@ export function createOrderService(deps: OrderServiceDeps) {
       const expiresAt = new Date(now.getTime() + policy.voucher_validity_days * DAY_MS).toISOString();
       const signature = signVoucher(deps.voucherKey, { code, order_id: orderId, seller_id: sellerId, terms: policy.voucher_terms, expires_at: expiresAt });
       await trx.insertInto('vouchers').values({ code, seller_id: sellerId, order_id: orderId, terms: policy.voucher_terms, expires_at: expiresAt, signature }).execute();
+      await deps.exposure?.reserveExposure(trx, { sellerId, orderId, currency: req.currency, amountMinor: decision.expectedBreachCostMinor, now });
+      await emitDecided();
     });
     return shipmentIds;
   }
@@ -293,7 +303,7 @@ export function createOrderService(deps: OrderServiceDeps) {
 
     get: render,
 
-    async list(sellerId: string, opts: { limit: number; cursor?: string; status?: 'promised' | 'declined' }) {
+    async list(sellerId: string, opts: { limit: number; cursor?: string; status?: 'promised' | 'declined' | 'cancelled' }) {
       let q = db.selectFrom('orders').selectAll().where('seller_id', '=', sellerId);
       if (opts.cursor) q = q.where('id', '<', decodeCursor(opts.cursor));
       if (opts.status) q = q.where('status', '=', opts.status);

@@ -47,7 +47,7 @@ export function orderView(order: OrderRow, shipments: ShipmentRow[], voucher: Vo
     return { ...base, status: 'declined' as const, code: order.decline_code as DeclineCode, reasons: (order.decline_reasons ?? []) as string[] };
   }
   const first = shipments[0]!;
-  return {
+  const promised = {
     ...base,
     status: 'promised' as const,
     deliver_by: order.deliver_by!.toISOString(),
@@ -59,6 +59,10 @@ export function orderView(order: OrderRow, shipments: ShipmentRow[], voucher: Vo
     shipments: shipments.map(shipmentView),
     voucher,
   };
+  if (order.status === 'cancelled') {
+    return { ...promised, status: 'cancelled' as const, cancelled_at: order.cancelled_at!.toISOString(), cancel_reason: order.cancel_reason };
+  }
+  return promised;
 }
 export type OrderView = ReturnType<typeof orderView>;
 

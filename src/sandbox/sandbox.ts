@@ -6,7 +6,7 @@ import { createPartners, type SandboxCore } from './core.js';
 import { fieldErrors, installBodyParsers, sendProblem } from './http.js';
 import { SandboxKnobs, SandboxKnobsPatch } from './knobs.js';
 import { labelPdf } from './partners/carrier-common.js';
-import { createEasypostSimulator } from './partners/easypost.js';
+import { createEasypostSimulator, type SandboxTrackerStatus } from './partners/easypost.js';
 import { createShipengineSimulator } from './partners/shipengine.js';
 import { createShippoSimulator } from './partners/shippo.js';
 import { createSupplierSimulator, type SandboxInstructionRecord } from './partners/supplier.js';
@@ -36,6 +36,8 @@ export interface Sandbox {
    */
   patchPartner(id: string, patch: Partial<SandboxKnobs>): SandboxPartnerState;
   instructions(filter?: { orderId?: string }): SandboxInstructionRecord[];
+  /** Adds an EasyPost tracking scan now for this tracking code (what `GET /v2/trackers` reports next). False if unknown. */
+  setTrackingStatus(trackingCode: string, status: SandboxTrackerStatus): boolean;
 }
 
 export class SandboxNotFoundError extends AppError {
@@ -147,5 +149,6 @@ export function createSandbox(options: { seed?: number; now?: () => Date } = {})
     partners: () => [...core.partners.keys()].map(partnerState),
     patchPartner,
     instructions: (filter) => suppliers.instructions(filter),
+    setTrackingStatus: (trackingCode, status) => easypost.setTrackingStatus(trackingCode, status),
   };
 }

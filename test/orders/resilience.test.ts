@@ -25,7 +25,7 @@ t.test('a hanging supplier: the decision is still made by the deadline, from wha
 });
 
 t.test('a failing supplier opens its breaker, which recovers when it heals', async (t) => {
-  const ctx = await build(t, { breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300, rollingWindowMs: 120_000 } });
+  const ctx = await build(t, { breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 2000, rollingWindowMs: 120_000 } });
   const health = async () => (await ctx.request({ method: 'GET', url: '/v1/partners/health' })).json().data.find((h: any) => h.partnerId === 'sup_acme');
   ctx.sandbox.patchPartner('sup_acme', { error_rate: 1 });
   for (let i = 0; i < 4; i++) {
@@ -38,7 +38,7 @@ t.test('a failing supplier opens its breaker, which recovers when it heals', asy
   t.match(decision.quotes.find((q: any) => q.partner_id === 'sup_acme').reason, /circuit_open/, 'an open breaker fails fast');
 
   ctx.sandbox.patchPartner('sup_acme', { error_rate: 0 });
-  await new Promise((r) => setTimeout(r, 400));
+  await new Promise((r) => setTimeout(r, 2100));
   const healed = (await ctx.placeOrder(orderBody())).json();
   t.equal(healed.status, 'promised', 'the half-open trial call succeeds');
   t.equal((await health()).breaker, 'closed');

@@ -6,6 +6,7 @@ import {
   type EasypostBuy,
   type EasypostCreateShipment,
 } from './wire.js';
+import { EasypostTracker, EasypostTrackerList } from './tracking.js';
 
 /** Thin EasyPost v2 client: builds requests, calls through the upstream wrapper, validates answers. */
 export function createEasypostClient(upstream: Upstream) {
@@ -36,6 +37,22 @@ export function createEasypostClient(upstream: Upstream) {
         method: 'GET', path: shipmentPath(shipmentId), headers: auth(partner), signal, idempotent: true, operation: 'find_label',
       });
       return parseWire(partner, EasypostPurchasedShipment, res, 'easypost purchased shipment');
+    },
+
+    /** Trackers for a tracking code (EasyPost keeps one per code; a label bought there already has one). */
+    async trackers(partner: PartnerConnection, trackingCode: string, signal: AbortSignal) {
+      const res = await upstream.request(partner, {
+        method: 'GET', path: `/v2/trackers?tracking_code=${encodeURIComponent(trackingCode)}`, headers: auth(partner), signal, idempotent: true, operation: 'track',
+      });
+      return parseWire(partner, EasypostTrackerList, res, 'easypost tracker list');
+    },
+
+    /** EasyPost answers a repeat for the same code with the existing tracker, so a retry creates nothing new. */
+    async createTracker(partner: PartnerConnection, trackingCode: string, signal: AbortSignal) {
+      const res = await upstream.request(partner, {
+        method: 'POST', path: '/v2/trackers', headers: auth(partner), body: { tracker: { tracking_code: trackingCode } }, signal, idempotent: true, operation: 'track',
+      });
+      return parseWire(partner, EasypostTracker, res, 'easypost tracker');
     },
 
     async refund(partner: PartnerConnection, shipmentId: string, signal: AbortSignal) {

@@ -2,6 +2,7 @@ import { UpstreamError, type Upstream } from '../../upstream/contract.js';
 import type { CarrierAdapter } from '../contract.js';
 import { createEasypostClient } from './client.js';
 import { easypostManifest } from './manifest.js';
+import { fromEasypostTracker } from './tracking.js';
 import {
   fromEasypostPurchase,
   fromEasypostRates,
@@ -38,6 +39,14 @@ export const createEasypostAdapter = (deps: { upstream: Upstream }) => {
 
     async void(partner, carrierRef, ctx) {
       return fromEasypostRefund(await client.refund(partner, carrierRef, ctx.signal));
+    },
+
+    /** The parcel's tracker, created when EasyPost has none yet (a label bought elsewhere). */
+    async track(partner, trackingNumber, ctx) {
+      const found = (await client.trackers(partner, trackingNumber, ctx.signal)).trackers.find((t) => t.tracking_code === trackingNumber);
+      const tracker = found ?? (await client.createTracker(partner, trackingNumber, ctx.signal));
+      // No clock here: a tracker without any timestamp is dated by its own creation, never by "now".
+      return fromEasypostTracker(tracker, new Date(tracker.updated_at ?? tracker.created_at ?? 0));
     },
   } satisfies CarrierAdapter;
 };

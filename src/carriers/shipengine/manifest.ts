@@ -4,7 +4,7 @@ import type { CarrierManifest } from '../contract.js';
 export const shipengineManifest = {
   id: 'shipengine',
   name: 'ShipEngine',
-  capabilities: ['rates', 'buy_label', 'void_label'],
+  capabilities: ['rates', 'buy_label', 'void_label', 'tracking_webhook'],
   defaultBaseUrl: 'https://api.shipengine.com',
   credentialFields: ['api_key'],
 } as const satisfies CarrierManifest;

@@ -12,6 +12,7 @@ import {
   Policy,
   PolicyInput,
   Supplier,
+  SupplierCreated,
   SupplierInput,
   Warehouse,
   WarehouseInput,
@@ -28,9 +29,10 @@ export async function networkRoutes(app: FastifyInstance) {
   const writes = { onRequest: requireSeller(app.services.sellers, ['seller_admin']) };
   const errors = { ...problemResponses, 403: Problem };
 
-  r.post('/v1/suppliers', { ...writes, schema: { tags: ['network'], summary: 'Add a drop-ship supplier', body: SupplierInput, response: { 201: Supplier, ...errors } } }, async (req, reply) =>
-    reply.code(201).send(supplierView(await network.createSupplier(req.principal.sellerId, req.body))),
-  );
+  r.post('/v1/suppliers', { ...writes, schema: { tags: ['network'], summary: 'Add a drop-ship supplier', body: SupplierInput, response: { 201: SupplierCreated, ...errors } } }, async (req, reply) => {
+    const created = await network.createSupplier(req.principal.sellerId, req.body);
+    return reply.code(201).send({ ...supplierView(created), callback_secret: created.callbackSecret });
+  });
   r.get('/v1/suppliers', { schema: { tags: ['network'], response: { 200: list(Supplier), 401: Problem } } }, async (req) => ({
     data: (await network.listSuppliers(req.principal.sellerId)).map(supplierView),
   }));

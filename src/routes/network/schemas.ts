@@ -33,6 +33,14 @@ const LimitsView = z.object({ max_concurrency: z.number().int(), rate_limit_per_
 const PartnerView = { id: z.string(), name: z.string(), base_url: z.string(), has_credentials: z.boolean(), limits: LimitsView, created_at: z.string() };
 
 export const Supplier = z.object({ ...PartnerView, protocol: z.string(), is_active: z.boolean() }).meta({ id: 'Supplier' });
+export const SupplierCreated = z
+  .object({
+    ...PartnerView,
+    protocol: z.string(),
+    is_active: z.boolean(),
+    callback_secret: z.string().describe('Shown once: the supplier signs its status callbacks with it (Pledge-Signature); rotate with POST /v1/suppliers/{id}/callback-secret'),
+  })
+  .meta({ id: 'SupplierCreated' });
 export const Warehouse = z
   .object({ ...PartnerView, supplier_id: z.string().nullable(), address: z.object({ country: z.string(), region: z.string().nullable(), postal_code: z.string(), city: z.string().nullable() }) })
   .meta({ id: 'Warehouse' });

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { requireSeller } from '../../plugins/auth.js';
 import { IdParams, Problem, problemResponses } from '../shared-schemas.js';
 import type { OrderView } from '../../orders/order-view.js';
-import { Decision, IdempotencyHeaders, Order, OrderList, OrderListQuery, OrderRequest } from './schemas.js';
+import { CancelOrderRequest, Decision, IdempotencyHeaders, Order, OrderList, OrderListQuery, OrderRequest } from './schemas.js';
 
 export async function orderRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -39,5 +39,23 @@ export async function orderRoutes(app: FastifyInstance) {
     '/v1/orders/:id/decision',
     { schema: { tags: ['orders'], summary: 'Why this decision: every candidate route with its factor scores, and every quote', params: IdParams, response: { 200: Decision, 401: Problem, 404: Problem } } },
     async (req) => app.services.orders.decision(req.principal.sellerId, req.params.id) as any,
+  );
+
+  r.post(
+    '/v1/orders/:id/cancel',
+    {
+      onRequest: requireSeller(app.services.sellers, ['seller_admin', 'ops']),
+      schema: {
+        tags: ['orders'],
+        summary: 'Cancel a promised order: instructions not yet sent are stopped, sent ones are cancelled with the supplier unless already handed over',
+        params: IdParams,
+        body: CancelOrderRequest,
+        response: { 200: Order, 401: Problem, 403: Problem, 404: Problem, 409: Problem },
+      },
+    },
+    async (req) => {
+      await app.services.cancellations.cancel(req.principal.sellerId, req.params.id, req.body?.reason ?? 'cancelled by the seller');
+      return app.services.orders.get(req.principal.sellerId, req.params.id);
+    },
   );
 }

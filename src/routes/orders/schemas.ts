@@ -33,13 +33,17 @@ export const OrderRequest = z
   })
   .meta({ id: 'OrderRequest' });
 
+export const CancelOrderRequest = z
+  .strictObject({ reason: z.string().trim().min(1).max(500).optional().describe('Kept on the order; defaults to "cancelled by the seller"') })
+  .nullish();
+
 export const IdempotencyHeaders = z.looseObject({
   'idempotency-key': z.string().min(1, 'required').max(255).describe('Unique per request; replays return the first answer'),
 });
 
 const Instruction = z
   .object({
-    status: z.enum(['pending', 'sent', 'failed']),
+    status: z.enum(['pending', 'sent', 'failed', 'cancelled']),
     supplier_order_ref: z.string().nullable(),
     tracking_number: z.string().nullable(),
     label_url: z.string().nullable(),
@@ -103,14 +107,23 @@ export const DeclinedOrder = z
   })
   .meta({ id: 'DeclinedOrder' });
 
-export const Order = z.discriminatedUnion('status', [PromisedOrder, DeclinedOrder]).meta({ id: 'Order' });
+export const CancelledOrder = z
+  .object({
+    ...PromisedOrder.shape,
+    status: z.literal('cancelled'),
+    cancelled_at: z.string(),
+    cancel_reason: z.string().nullable(),
+  })
+  .meta({ id: 'CancelledOrder', description: "A promised order cancelled by the seller or its platform; each shipment's instruction tells whether the supplier stopped it" });
+
+export const Order = z.discriminatedUnion('status', [PromisedOrder, DeclinedOrder, CancelledOrder]).meta({ id: 'Order' });
 
 export const OrderList = z.object({ data: z.array(Order), next_cursor: z.string().nullable() }).meta({ id: 'OrderList' });
 
 export const OrderListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
-  status: z.enum(['promised', 'declined']).optional(),
+  status: z.enum(['promised', 'declined', 'cancelled']).optional(),
 });
 
 export const Decision = z

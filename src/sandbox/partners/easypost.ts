@@ -112,8 +112,31 @@ function invalidParams(reply: FastifyReply, issues: readonly { path: readonly Pr
   );
 }
 
+/** EasyPost tracker statuses the sandbox can be told to report (`setTrackingStatus`). */
+export const SANDBOX_TRACKER_STATUSES = ['pre_transit', 'in_transit', 'out_for_delivery', 'available_for_pickup', 'delivered', 'return_to_sender', 'failure', 'cancelled'] as const;
+export type SandboxTrackerStatus = (typeof SANDBOX_TRACKER_STATUSES)[number];
+
+const HOUR_MS = 3_600_000;
+const TRACKING_MESSAGES: Record<SandboxTrackerStatus, string> = {
+  pre_transit: 'Shipping Label Created',
+  in_transit: 'Accepted at Origin Facility',
+  out_for_delivery: 'Out for Delivery',
+  available_for_pickup: 'Available for Pickup',
+  delivered: 'Delivered',
+  return_to_sender: 'Return to Sender',
+  failure: 'Delivery Exception',
+  cancelled: 'Shipment Cancelled',
+};
+
+/**
+ * A tracker moves with time from its label's purchase: picked up 4 h later, out for delivery 6 h
+ * before the rate's delivery, delivered then. `setTrackingStatus` adds a scan on top, for tests.
+ */
+type TrackerEntry = { tracker: Json & { id: string; tracking_code: string }; purchasedAt: Date | null; deliverAt: Date | null; scans: { status: SandboxTrackerStatus; at: Date }[] };
+
 export function createEasypostSimulator(core: SandboxCore) {
   const shipments = new Map<string, Shipment>();
+  const trackers = new Map<string, TrackerEntry>();
   const scoped = (accountId: string, id: string) => `${accountId}\u0000${id}`;
   const priceBp = (accountId: string) => core.spec.carrierAccounts.find((a) => a.id === accountId)!.priceBasisPoints;
   const carrierAccountId = (partner: PartnerRuntime, carrier: string) => `ca_${createRng(deriveSeed(0, partner.id, carrier)).hex(32)}`;
@@ -143,8 +166,73 @@ export function createEasypostSimulator(core: SandboxCore) {
     };
   }
 
+  function trackerView(entry: TrackerEntry): Json {
+    const now = core.now().getTime();
+    const scans: { status: SandboxTrackerStatus; at: Date }[] = [];
+    if (entry.purchasedAt) scans.push({ status: 'pre_transit', at: entry.purchasedAt });
+    if (entry.purchasedAt && entry.deliverAt) {
+      const timeline: [SandboxTrackerStatus, number][] = [
+        ['in_transit', entry.purchasedAt.getTime() + 4 * HOUR_MS],
+        ['out_for_delivery', entry.deliverAt.getTime() - 6 * HOUR_MS],
+        ['delivered', entry.deliverAt.getTime()],
+      ];
+      for (const [status, at] of timeline) if (at <= now) scans.push({ status, at: new Date(at) });
+    }
+    scans.push(...entry.scans);
+    const last = scans.at(-1);
+    const details = scans.map((scan) => ({
+      object: 'TrackingDetail',
+      message: TRACKING_MESSAGES[scan.status],
+      description: null,
+      status: scan.status,
+      status_detail: 'status_update',
+      datetime: isoSeconds(scan.at),
+      source: entry.tracker.carrier ?? null,
+      carrier_code: null,
+      tracking_location: { object: 'TrackingLocation', city: null, state: null, country: null, zip: null },
+      est_delivery_date: null,
+    }));
+    return { ...entry.tracker, status: last?.status ?? 'unknown', status_detail: last ? 'status_update' : 'unknown', updated_at: last ? isoSeconds(last.at) : entry.tracker.updated_at, tracking_details: details };
+  }
+
+  /** Adds a scan now to the tracker of `trackingCode` (any account). False when no tracker has that code. */
+  function setTrackingStatus(trackingCode: string, status: SandboxTrackerStatus): boolean {
+    const entries = [...trackers.values()].filter((e) => e.tracker.tracking_code === trackingCode);
+    for (const entry of entries) entry.scans.push({ status, at: core.now() });
+    return entries.length > 0;
+  }
+
   function register(app: FastifyInstance): void {
     installPartnerGuards(app, core, easypostFamily);
+
+    app.get<{ Params: { accountId: string }; Querystring: { tracking_code?: string } }>('/:accountId/v2/trackers', async (request) => {
+      const code = request.query.tracking_code;
+      const found = [...trackers.entries()]
+        .filter(([key, e]) => key.startsWith(`${request.params.accountId}\u0000`) && (code === undefined || e.tracker.tracking_code === code))
+        .map(([, e]) => trackerView(e));
+      return { trackers: found, has_more: false };
+    });
+
+    app.post<{ Params: { accountId: string } }>('/:accountId/v2/trackers', async (request, reply) => {
+      const partner = partnerOf(core, request.params.accountId);
+      const parsed = z.object({ tracker: z.object({ tracking_code: text, carrier: text.nullish() }).loose() }).safeParse(request.body, { reportInput: true });
+      if (!parsed.success) return invalidParams(reply, parsed.error.issues);
+      const code = parsed.data.tracker.tracking_code;
+      const key = scoped(partner.id, code);
+      let entry = trackers.get(key);
+      if (!entry) {
+        // EasyPost returns the existing tracker for a code it already tracks; a new one starts unknown.
+        const at = isoSeconds(core.now());
+        entry = {
+          tracker: { id: `trk_${partner.data.hex(32)}`, object: 'Tracker', mode: 'test', tracking_code: code, status: 'unknown', status_detail: 'unknown', created_at: at, updated_at: at, signed_by: null, weight: null, est_delivery_date: null, shipment_id: null, carrier: parsed.data.tracker.carrier ?? null, tracking_details: [], fees: [], carrier_detail: null, public_url: null },
+          purchasedAt: null,
+          deliverAt: null,
+          scans: [],
+        };
+        trackers.set(key, entry);
+      }
+      return reply.code(201).send(trackerView(entry));
+    });
 
     app.post<{ Params: { accountId: string } }>('/:accountId/v2/shipments', async (request, reply) => {
       const partner = partnerOf(core, request.params.accountId);
@@ -312,6 +400,14 @@ export function createEasypostSimulator(core: SandboxCore) {
           { object: 'Fee', type: 'PostageFee', amount: `${String(rate.rate)}000`, charged: true, refunded: false },
         ],
       });
+      const purchasedAt = core.now();
+      const transitDays = typeof rate.delivery_days === 'number' ? rate.delivery_days : 3;
+      trackers.set(scoped(partner.id, tracking), {
+        tracker: shipment.tracker as TrackerEntry['tracker'],
+        purchasedAt,
+        deliverAt: new Date(purchasedAt.getTime() + transitDays * 24 * HOUR_MS),
+        scans: [],
+      });
       return shipment;
     });
 
@@ -329,5 +425,5 @@ export function createEasypostSimulator(core: SandboxCore) {
     });
   }
 
-  return { register };
+  return { register, setTrackingStatus };
 }

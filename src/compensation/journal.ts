@@ -1,0 +1,223 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, JournalKindColumn } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { canonicalJson, sha256Hex } from '../lib/crypto.js';
+import { newId, newSortableId } from '../lib/ids.js';
+import { assertBalanced, type JournalKind, type JournalStatus, type Posting, statusOf } from './postings.js';
+
+/** Serializes one seller's journal writers (a transaction-level advisory lock, released at commit). */
+const JOURNAL_LOCK_CLASS = 0x504c_4447; // "PLDG"; second key: hashtext(seller_id)
+const GENESIS_HASH = '0'.repeat(64);
+
+export type JournalInput = {
+  sellerId: string;
+  idempotencyKey: string;
+  kind: JournalKind;
+  /** The postings, or a function computing them once the seller's journal is locked (not called on a replay). */
+  postings: readonly Posting[] | ((trx: Transaction<Database>) => Promise<readonly Posting[]>);
+  /** What the idempotency key is bound to; defaults to everything below plus the postings. */
+  requestBody?: unknown;
+  orderId?: string | null;
+  partnerId?: string | null;
+  reversesId?: string | null;
+  memo?: string | null;
+  now: Date;
+};
+
+export type JournalPostingView = { account: string; currency: string; amount_minor: number };
+export type JournalTransactionView = {
+  id: string;
+  seq: number;
+  kind: JournalKind;
+  status: JournalStatus;
+  order_id: string | null;
+  partner_id: string | null;
+  reverses_id: string | null;
+  memo: string | null;
+  idempotency_key: string;
+  created_at: string;
+  prev_hash: string;
+  hash: string;
+  postings: JournalPostingView[];
+};
+
+export const lockSellerJournal = (trx: Transaction<Database>, sellerId: string) =>
+  sql`select pg_advisory_xact_lock(${JOURNAL_LOCK_CLASS}::int, hashtext(${sellerId}))`.execute(trx);
+
+type TransactionRow = {
+  id: string;
+  seq: number;
+  kind: JournalKindColumn;
+  status: JournalStatus;
+  order_id: string | null;
+  partner_id: string | null;
+  reverses_id: string | null;
+  memo: string | null;
+  idempotency_key: string;
+  created_at: Date;
+  prev_hash: string;
+  hash: string;
+};
+
+const TX_COLUMNS = ['id', 'seq', 'kind', 'status', 'order_id', 'partner_id', 'reverses_id', 'memo', 'idempotency_key', 'created_at', 'prev_hash', 'hash'] as const;
+
+/** Renders journal rows with their postings (in insertion order), for the API and replays. */
+export async function viewTransactions(db: Kysely<Database>, rows: readonly TransactionRow[]): Promise<JournalTransactionView[]> {
+  if (rows.length === 0) return [];
+  const postings = await db
+    .selectFrom('journal_postings as p')
+    .innerJoin('ledger_accounts as a', 'a.id', 'p.account_id')
+    .select(['p.transaction_id', 'a.code', 'p.currency', 'p.amount_minor'])
+    .where('p.transaction_id', 'in', rows.map((r) => r.id))
+    .orderBy('p.id')
+    .execute();
+  const byTx = new Map<string, JournalPostingView[]>();
+  for (const p of postings) {
+    const list = byTx.get(p.transaction_id) ?? [];
+    list.push({ account: p.code, currency: p.currency, amount_minor: p.amount_minor });
+    byTx.set(p.transaction_id, list);
+  }
+  return rows.map((r) => ({ ...r, created_at: r.created_at.toISOString(), postings: byTx.get(r.id) ?? [] }));
+}
+
+export const findTransaction = (db: Kysely<Database>, sellerId: string, id: string) =>
+  db.selectFrom('journal_transactions').select(TX_COLUMNS).where('seller_id', '=', sellerId).where('id', '=', id).executeTakeFirst();
+
+/**
+ * Appends one balanced journal transaction inside the caller's database transaction.
+ * Same seller + idempotency key + same request: the first transaction, `isReplay`.
+ * @throws AppError IDEMPOTENCY_KEY_REUSED (same key, another request), CONFLICT (the target is already reversed)
+ * @throws LedgerUnbalancedError when the postings do not sum to zero per currency (a bug: nothing is written)
+ */
+export async function postJournal(trx: Transaction<Database>, input: JournalInput): Promise<{ transaction: JournalTransactionView; isReplay: boolean }> {
+  if (typeof input.postings !== 'function') assertBalanced(input.postings);
+  const orderId = input.orderId ?? null;
+  const partnerId = input.partnerId ?? null;
+  const reversesId = input.reversesId ?? null;
+  const memo = input.memo ?? null;
+  const staticPostings = typeof input.postings === 'function' ? null : input.postings;
+  const requestHash = sha256Hex(
+    canonicalJson(input.requestBody ?? { kind: input.kind, order_id: orderId, partner_id: partnerId, reverses_id: reversesId, memo, postings: staticPostings }),
+  );
+
+  await lockSellerJournal(trx, input.sellerId);
+  const existing = await trx
+    .selectFrom('journal_transactions')
+    .select([...TX_COLUMNS, 'request_hash'])
+    .where('seller_id', '=', input.sellerId)
+    .where('idempotency_key', '=', input.idempotencyKey)
+    .executeTakeFirst();
+  if (existing) {
+    if (existing.request_hash !== requestHash) {
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', `Idempotency key ${input.idempotencyKey} was already used for a different journal request`, [
+        { field: 'idempotency-key', message: 'already used with another body' },
+      ]);
+    }
+    const [view] = await viewTransactions(trx, [existing]);
+    return { transaction: view!, isReplay: true };
+  }
+
+  const postings = typeof input.postings === 'function' ? await input.postings(trx) : input.postings;
+  assertBalanced(postings);
+  if (reversesId) {
+    const already = await trx.selectFrom('journal_transactions').select('id').where('reverses_id', '=', reversesId).executeTakeFirst();
+    if (already) throw new AppError('CONFLICT', `journal transaction ${reversesId} is already reversed by ${already.id}`);
+  }
+
+  const accountIds = await ensureAccounts(trx, input.sellerId, postings);
+  const head = await trx.selectFrom('journal_transactions').select(['seq', 'hash']).where('seller_id', '=', input.sellerId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const seq = (head?.seq ?? 0) + 1;
+  const prevHash = head?.hash ?? GENESIS_HASH;
+  const id = newSortableId('jtx', input.now.getTime());
+  const status = statusOf(input.kind);
+  const createdAt = input.now.toISOString();
+  const canonical = canonicalJson({
+    id,
+    seller_id: input.sellerId,
+    seq,
+    idempotency_key: input.idempotencyKey,
+    request_hash: requestHash,
+    kind: input.kind,
+    status,
+    order_id: orderId,
+    partner_id: partnerId,
+    reverses_id: reversesId,
+    memo,
+    created_at: createdAt,
+    postings: postings.map((p) => ({ account: p.account, currency: p.currency, amount_minor: p.amountMinor })),
+  });
+  const hash = sha256Hex(prevHash + canonical);
+  await trx
+    .insertInto('journal_transactions')
+    .values({ id, seller_id: input.sellerId, seq, idempotency_key: input.idempotencyKey, request_hash: requestHash, kind: input.kind, status, order_id: orderId, partner_id: partnerId, reverses_id: reversesId, memo, created_at: createdAt, prev_hash: prevHash, hash })
+    .execute();
+  await trx
+    .insertInto('journal_postings')
+    .values(postings.map((p) => ({ transaction_id: id, account_id: accountIds.get(`${p.account}|${p.currency}`)!, currency: p.currency, amount_minor: p.amountMinor })))
+    .execute();
+  return {
+    transaction: {
+      id,
+      seq,
+      kind: input.kind,
+      status,
+      order_id: orderId,
+      partner_id: partnerId,
+      reverses_id: reversesId,
+      memo,
+      idempotency_key: input.idempotencyKey,
+      created_at: createdAt,
+      prev_hash: prevHash,
+      hash,
+      postings: postings.map((p) => ({ account: p.account, currency: p.currency, amount_minor: p.amountMinor })),
+    },
+    isReplay: false,
+  };
+}
+
+/** Accounts are created on first use (insert-only too); returns `code|currency` -> id. */
+async function ensureAccounts(trx: Transaction<Database>, sellerId: string, postings: readonly Posting[]): Promise<Map<string, string>> {
+  const wanted = new Map(postings.map((p) => [`${p.account}|${p.currency}`, p]));
+  await trx
+    .insertInto('ledger_accounts')
+    .values([...wanted.values()].map((p) => ({ id: newId('acct'), seller_id: sellerId, code: p.account, currency: p.currency })))
+    .onConflict((oc) => oc.columns(['seller_id', 'code', 'currency']).doNothing())
+    .execute();
+  const rows = await trx
+    .selectFrom('ledger_accounts')
+    .select(['id', 'code', 'currency'])
+    .where('seller_id', '=', sellerId)
+    .where('code', 'in', [...new Set(postings.map((p) => p.account))])
+    .execute();
+  return new Map(rows.map((r) => [`${r.code}|${r.currency}`, r.id]));
+}
+
+/** Recomputes a seller's hash chain; the first broken link, or null when intact. */
+export async function verifyJournalChain(db: Kysely<Database>, sellerId: string): Promise<{ seq: number; reason: string } | null> {
+  const rows = await db.selectFrom('journal_transactions').selectAll().where('seller_id', '=', sellerId).orderBy('seq').execute();
+  const views = await viewTransactions(db, rows);
+  let prev = GENESIS_HASH;
+  for (const [i, row] of rows.entries()) {
+    const v = views[i]!;
+    if (row.seq !== i + 1) return { seq: row.seq, reason: 'gap in seq' };
+    if (row.prev_hash !== prev) return { seq: row.seq, reason: 'prev_hash does not match' };
+    const canonical = canonicalJson({
+      id: row.id,
+      seller_id: row.seller_id,
+      seq: row.seq,
+      idempotency_key: row.idempotency_key,
+      request_hash: row.request_hash,
+      kind: row.kind,
+      status: row.status,
+      order_id: row.order_id,
+      partner_id: row.partner_id,
+      reverses_id: row.reverses_id,
+      memo: row.memo,
+      created_at: row.created_at.toISOString(),
+      postings: v.postings,
+    });
+    if (sha256Hex(prev + canonical) !== row.hash) return { seq: row.seq, reason: 'hash does not match' };
+    prev = row.hash;
+  }
+  return null;
+}

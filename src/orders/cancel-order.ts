@@ -1,0 +1,120 @@
+import type { Kysely } from 'kysely';
+import type { CancelOutcome, Database, ShipmentRow } from '../db/database.js';
+import { AppError, notFound } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { NetworkService } from '../network/network-service.js';
+import type { SupplierProtocol } from '../suppliers/contract.js';
+import { UpstreamError } from '../upstream/contract.js';
+import type { PartnerAdapters } from './partner-adapters.js';
+
+const CALL_TIMEOUT_MS = 10_000;
+
+export type OrderCancellationDeps = {
+  db: Kysely<Database>;
+  clock: Clock;
+  adapters: Pick<PartnerAdapters, 'suppliers'>;
+  network: Pick<NetworkService, 'connections'>;
+  log: { warn(obj: object, msg: string): void };
+};
+
+/**
+ * Cancels a promised order: the order is marked cancelled at once, then each shipment's instruction
+ * is settled. Not yet sent: its outbox row is closed so the relay never sends it. Sent: the supplier
+ * is asked to cancel (`too_late` once the parcel is handed over). Being sent right now (the relay
+ * holds its lease): `reconcile` settles it once the relay has recorded the outcome.
+ */
+export function createOrderCancellations(deps: OrderCancellationDeps) {
+  const { db, clock } = deps;
+
+  async function settle(s: ShipmentRow): Promise<CancelOutcome | null> {
+    const now = clock.now();
+    if (s.instruction_status === 'failed') return record(s.id, 'not_sent', {});
+    if (s.instruction_status === 'pending') {
+      // Only an outbox row nobody holds: a leased one may be at the supplier this very moment.
+      const closed = await db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('outbox')
+          .set({ completed_at: now, locked_until: null, last_error: 'order cancelled before the instruction was sent' })
+          .where('shipment_id', '=', s.id)
+          .where('kind', '=', 'dropship_instruction')
+          .where('completed_at', 'is', null)
+          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+          .returning('id')
+          .executeTakeFirst();
+        if (!row) return false;
+        await trx.updateTable('shipments').set({ instruction_status: 'cancelled', cancel_outcome: 'not_sent' }).where('id', '=', s.id).execute();
+        return true;
+      });
+      return closed ? 'not_sent' : null;
+    }
+    if (s.instruction_status !== 'sent' || !s.supplier_order_ref) return null;
+
+    const supplier = (await deps.network.connections(s.seller_id, now.getTime())).suppliers.get(s.supplier_id);
+    if (!supplier) return record(s.id, 'refused', { instruction_error: 'cancel not sent: the supplier is no longer configured' });
+    try {
+      const adapter = deps.adapters.suppliers[supplier.row.protocol as SupplierProtocol];
+      const result = await adapter.cancel(supplier.connection, s.supplier_order_ref, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+      return result.status === 'cancelled'
+        ? record(s.id, 'cancelled', { instruction_status: 'cancelled' })
+        : record(s.id, 'too_late', { instruction_error: 'cancel refused by the supplier: already handed over to the carrier' });
+    } catch (err) {
+      if (err instanceof UpstreamError && err.failure === 'rejected') return record(s.id, 'refused', { instruction_error: `cancel refused by the supplier: ${err.message}` });
+      deps.log.warn({ shipmentId: s.id, err: (err as Error).message }, 'supplier cancel failed; will retry');
+      return null;
+    }
+  }
+
+  async function record(shipmentId: string, outcome: CancelOutcome, extra: { instruction_status?: 'cancelled'; instruction_error?: string }): Promise<CancelOutcome> {
+    await db
+      .updateTable('shipments')
+      .set({ cancel_outcome: outcome, ...extra })
+      .where('id', '=', shipmentId)
+      .where('cancel_outcome', 'is', null)
+      .execute();
+    return outcome;
+  }
+
+  async function unsettled(where: { orderId?: string }, limit: number) {
+    let q = db
+      .selectFrom('shipments')
+      .innerJoin('orders', 'orders.id', 'shipments.order_id')
+      .selectAll('shipments')
+      .where('orders.status', '=', 'cancelled')
+      .where('shipments.cancel_outcome', 'is', null);
+    if (where.orderId) q = q.where('orders.id', '=', where.orderId);
+    return q.orderBy('shipments.id').limit(limit).execute();
+  }
+
+  return {
+    /**
+     * Cancels a promised order and whatever of its instructions can still be stopped. Idempotent: a
+     * cancelled order stays cancelled with its first reason.
+     * @throws NOT_FOUND, CONFLICT (a declined order has nothing to cancel)
+     */
+    async cancel(sellerId: string, orderId: string, reason: string): Promise<void> {
+      const now = clock.now();
+      const updated = await db
+        .updateTable('orders')
+        .set({ status: 'cancelled', cancelled_at: now, cancel_reason: reason })
+        .where('id', '=', orderId)
+        .where('seller_id', '=', sellerId)
+        .where('status', '=', 'promised')
+        .returning('id')
+        .executeTakeFirst();
+      if (!updated) {
+        const order = await db.selectFrom('orders').select('status').where('id', '=', orderId).where('seller_id', '=', sellerId).executeTakeFirst();
+        if (!order) throw notFound('order');
+        if (order.status === 'declined') throw new AppError('CONFLICT', 'This order was declined: there is nothing to cancel');
+      }
+      await Promise.all((await unsettled({ orderId }, 100)).map(settle));
+    },
+
+    /** Settles shipments of cancelled orders left unsettled (in flight at cancel time, supplier unreachable). */
+    async reconcile(limit = 20): Promise<number> {
+      const rows = await unsettled({}, limit);
+      const outcomes = await Promise.all(rows.map(settle));
+      return outcomes.filter((o) => o !== null).length;
+    },
+  };
+}
+export type OrderCancellations = ReturnType<typeof createOrderCancellations>;
