@@ -89,13 +89,14 @@ t.test('anchoring on a real Anvil', async (t) => {
   });
 
   t.test('a partial batch is cut when its oldest milestone is old enough', async (t) => {
-    const anchorer = await make({ batchMaxAgeMs: 300 });
-    await new Promise((r) => setTimeout(r, 300));
+    // Seconds, not milliseconds: a loaded machine must not age a fresh milestone between two lines.
+    const anchorer = await make({ batchMaxAgeMs: 3000 });
+    await new Promise((r) => setTimeout(r, 3000));
     t.equal((await anchorer.tick()).cut, 1, 'the 2 left over by the last test have waited long enough');
     t.equal((await batches()).at(-1)!.count, 2);
     await add(1);
     t.equal((await anchorer.tick()).cut, 0, 'a fresh milestone waits');
-    await new Promise((r) => setTimeout(r, 350));
+    await new Promise((r) => setTimeout(r, 3100));
     t.equal((await anchorer.tick()).cut, 1);
     t.equal((await batches()).at(-1)!.count, 1);
     await chain.mine(3);
