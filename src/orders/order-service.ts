@@ -10,7 +10,7 @@ import type { NetworkService, OrderNetwork } from '../network/network-service.js
 import { decide } from '../promise-engine/index.js';
 import type { EngineDecision, EngineInput } from '../promise-engine/types.js';
 import type { DropshipInstruction } from '../suppliers/contract.js';
-import type { PartnerHealth } from '../upstream/contract.js';
+import type { Upstream } from '../upstream/contract.js';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from './idempotency.js';
 import type { InstructionRelay } from './instruction-relay.js';
 import type { EventSink } from '../webhooks/outbound/event-sink.js';
@@ -47,7 +47,7 @@ export type OrderServiceDeps = {
   network: NetworkService;
   gather: ReturnType<typeof createQuoteGatherer>;
   relay: InstructionRelay;
-  health: { healthOf(partnerId: string): PartnerHealth | undefined };
+  health: Pick<Upstream, 'isDegraded'>;
   metrics: PledgeMetrics;
   voucherKey: Buffer;
   promiseDeadlineMs: number;
@@ -97,7 +97,7 @@ export function createOrderService(deps: OrderServiceDeps) {
   function engineInput(network: OrderNetwork, req: OrderRequest, quotes: GatheredQuotes, now: Date, deliverBy: Date): EngineInput {
     const degraded = new Set<string>();
     for (const id of [...network.suppliers.keys(), ...network.warehouses.keys(), ...network.carrierAccounts.keys()]) {
-      if (deps.health.healthOf(id)?.isDegraded) degraded.add(id);
+      if (deps.health.isDegraded(id)) degraded.add(id);
     }
     const p = network.policy;
     return {

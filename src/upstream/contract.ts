@@ -91,5 +91,7 @@ export interface Upstream {
   request(partner: PartnerConnection, req: UpstreamRequest): Promise<UpstreamResponse>;
   health(): PartnerHealth[];
   healthOf(partnerId: string): PartnerHealth | undefined;
+  /** Cheap: the same verdict as healthOf(id).isDegraded without computing percentiles. */
+  isDegraded(partnerId: string): boolean;
   close(): Promise<void>;
 }

@@ -6,8 +6,8 @@ export type CallSample = { latencyMs: number; outcome: CallOutcome };
 export type BreakerState = PartnerHealth['breaker'];
 
 export const HEALTH_WINDOW_SIZE = 200;
-const DEGRADED_MIN_CALLS = 10;
-const DEGRADED_ERROR_RATE = 0.2;
+export const DEGRADED_MIN_CALLS = 10;
+export const DEGRADED_ERROR_RATE = 0.2;
 
 /** Nearest-rank percentile (`p` in 0..100) of unsorted values; 0 for no values. Pure. */
 export function percentile(values: readonly number[], p: number): number {

@@ -14,7 +14,7 @@ import {
   type UpstreamResponse,
 } from './contract.js';
 import { exchange, joinUrl, toUpstreamError } from './exchange.js';
-import { percentile, SampleWindow, summarizeHealth, type CallOutcome } from './health.js';
+import { DEGRADED_ERROR_RATE, DEGRADED_MIN_CALLS, isPartnerError, percentile, SampleWindow, summarizeHealth, type CallOutcome } from './health.js';
 import { checkUrlSyntax, createGuardedLookup } from './ssrf-guard.js';
 
 export * from './contract.js';
@@ -229,9 +229,21 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     };
   };
 
+  /** The promise path asks this for every partner of every order: no percentiles, no sorting. */
+  const isDegraded = (partnerId: string): boolean => {
+    const lane = lanes.get(partnerId);
+    if (!lane) return false;
+    if (breakerState(lane.breaker) !== 'closed') return true;
+    const samples = lane.window.samples();
+    let errors = 0;
+    for (const s of samples) if (isPartnerError(s.outcome)) errors++;
+    return samples.length >= DEGRADED_MIN_CALLS && errors / samples.length > DEGRADED_ERROR_RATE;
+  };
+
   return {
     request,
     healthOf,
+    isDegraded,
     health: () => [...lanes.keys()].map((id) => healthOf(id)!),
     close: async () => {
       if (isClosed) return;

@@ -67,3 +67,17 @@ t.test('hedging can be turned off', async (t) => {
   t.equal(await failureOf(upstream.request(p, { ...get('/q'), idempotent: true })), 'timeout');
   t.equal(srv.stats.requests, 21);
 });
+
+t.test('isDegraded gives the same verdict as the full health summary, without percentiles', async (t) => {
+  let n = 0;
+  const srv = await startServer(t, (_req, res) => json(res, ++n % 3 === 0 ? 200 : 500, {}));
+  const upstream = createUpstream({ allowPrivateUrls: true, breaker: { volumeThreshold: 1000 } });
+  t.teardown(() => upstream.close());
+  const p = partner(srv.origin);
+  t.equal(upstream.isDegraded('sup_a'), false, 'unknown partner');
+  for (let i = 0; i < 5; i++) await failureOf(upstream.request(p, get('/q')));
+  t.equal(upstream.isDegraded('sup_a'), false, 'too few calls to judge');
+  for (let i = 0; i < 10; i++) await failureOf(upstream.request(p, get('/q')));
+  t.equal(upstream.isDegraded('sup_a'), true, 'two in three calls fail');
+  t.equal(upstream.isDegraded('sup_a'), upstream.healthOf('sup_a')!.isDegraded);
+});
