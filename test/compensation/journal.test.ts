@@ -60,6 +60,17 @@ t.test('the compensation journal', async (t) => {
     t.same(balances.live_exposure, [{ currency: 'USD', amount_minor: order.expected_breach_cost_minor }]);
   });
 
+  t.test('a declined order books nothing; time filters bound created_at', async (t) => {
+    const declined = (await ctx.placeOrder(orderBody({ deliver_by: new Date(Date.now() + 60 * 60_000).toISOString() }))).json();
+    t.equal(declined.status, 'declined');
+    t.same((await get(`/v1/ledger/transactions?order_id=${declined.id}`)).json().data, []);
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    t.same((await get(`/v1/ledger/transactions?from=${encodeURIComponent(future)}`)).json().data, []);
+    t.equal((await get(`/v1/ledger/transactions?to=${encodeURIComponent(future)}`)).json().data.length, 1);
+    t.equal((await get('/v1/ledger/transactions?from=yesterday')).statusCode, 400);
+    t.equal((await get('/v1/ledger/transactions?kind=refund')).statusCode, 400);
+  });
+
   t.test('the database refuses UPDATE, DELETE and TRUNCATE on the journal', async (t) => {
     for (const statement of [
       sql`update journal_postings set amount_minor = amount_minor * 2`,
@@ -127,6 +138,16 @@ t.test('the compensation journal', async (t) => {
     t.equal(await verifyJournalChain(db, sellerId), null, 'chain verifies');
   });
 
+  t.test('concurrent orders each book their own reservation', async (t) => {
+    const orders = (await Promise.all(Array.from({ length: 10 }, () => ctx.placeOrder(orderBody())))).map((r) => r.json());
+    for (const o of orders.filter((x) => x.status === 'promised' && x.expected_breach_cost_minor > 0)) {
+      const [tx] = (await get(`/v1/ledger/transactions?order_id=${o.id}`)).json().data;
+      t.equal(tx?.postings.find((p: any) => p.account === 'promise_exposure')?.amount_minor, -o.expected_breach_cost_minor, o.id);
+    }
+    t.ok(orders.filter((x) => x.status === 'promised').length >= 8, 'most were promised');
+    t.equal(await verifyJournalChain(db, sellerId), null);
+  });
+
   t.test('kept: the exposure is voided; replays return the same transaction', async (t) => {
     const released = await ledger.releaseExposure(sellerId, order.id);
     t.match(released, { kind: 'exposure_released', status: 'voided', order_id: order.id });
@@ -182,6 +203,7 @@ t.test('the compensation journal', async (t) => {
     t.equal(twice.statusCode, 409);
     t.equal(twice.json().code, 'CONFLICT');
     t.equal((await reverse('jtx_nope', 'rev-3')).statusCode, 404);
+    t.equal((await reverse(target.id, 'rev-4', financeKey, { memo: '=HYPERLINK("http://x")' })).statusCode, 400, 'no spreadsheet formulas in memos');
 
     const balances = (await get('/v1/ledger/balances')).json();
     const of = (account: string, currency = 'USD') => balances.accounts.find((a: any) => a.account === account && a.currency === currency);

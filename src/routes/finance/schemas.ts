@@ -60,4 +60,16 @@ export const LedgerBalances = z
   })
   .meta({ id: 'LedgerBalances' });
 
-export const ReverseRequest = z.strictObject({ memo: z.string().min(1).max(500).optional() }).optional();
+export const ReverseRequest = z
+  .strictObject({
+    memo: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      // The memo lands in the CSV export: no leading character a spreadsheet would run as a formula.
+      .regex(/^[^=+\-@\t\r]/, 'must not start with =, +, -, @, tab or CR')
+      .optional()
+      .describe('Why; defaults to "reversal of <id>"'),
+  })
+  .nullish();
