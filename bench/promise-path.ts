@@ -2,14 +2,21 @@
  * `npm run bench`: the promise path under load, with the API server, the sandbox partners, PostgreSQL
  * and Redis in separate processes, driven from this process over keep-alive HTTP on 127.0.0.1.
  *
- *   (a) throughput   partners answer at once; closed loop at BENCH_CONCURRENCY; orders/s
+ *   baseline         a bare node:http server, for scale: what this machine does per HTTP exchange
+ *   (a) throughput   partners answer at once; closed loop; orders/s, CPU per order, DB lock waits;
+ *                    then the same spread over several sellers (per-seller serialization shows)
  *   (b) long tail    partners median 120 ms, p99 900 ms, 5 % hangs; open loop; decided_in_ms and HTTP
- *   (c) overhead     the same partners at 300 orders/s; decided_in_ms minus the slowest awaited partner
+ *   (c) overhead     decided_in_ms minus the slowest awaited partner, at a rate this machine sustains
+ *                    and at the 300 orders/s of the target
  *   (d) peak RSS     VmHWM of each server process
- *   naive            (b) again on a server that waits for every partner (deadline 30 s = partner timeout)
+ *   naive            (b) again on a server that waits for every partner: deadline 30 s (= partner
+ *                    timeout), no hedging
  *
- * BENCH_QUICK=1 is a short smoke run. Results: bench/results/promise-path.json (see BENCHMARKS.md).
- * Nothing here is a test: the numbers depend on the machine and on whatever else it is doing.
+ * BENCH_QUICK=1: a short smoke run. BENCH_HEDGING=on|off: PLEDGE_HEDGING for the Pledge server
+ * (off writes promise-path.hedging-off.json). BENCH_CONCURRENCY: closed-loop workers (16).
+ * BENCH_CPU_PROF_DIR: V8 CPU profiles of the servers. Results: bench/results/promise-path.json,
+ * read in BENCHMARKS.md. Nothing here is a test: the numbers depend on the machine and on whatever
+ * else it is doing, which each phase records (cpu_cores.everything_else).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,19 +30,23 @@ import pg from 'pg';
 import { request } from 'undici';
 import { freePort, spawnTs, stopAll, waitFor, type Child } from './lib/children.js';
 import { closedLoop, createClient, helloBaseline, mapLimit, openLoop, type Client, type OrderSample } from './lib/load.js';
-import { databaseCounters, perUnit, startDbSampler } from './lib/db-sampler.js';
-import { loadAverage, machineFacts, startCpuMeter, statusKb } from './lib/proc.js';
+import { databaseCounters, perUnit, sessionPids, startDbSampler } from './lib/db-sampler.js';
+import { loadAverage, machineFacts, pidsMentioning, startCpuMeter, statusKb } from './lib/proc.js';
 import { countBy, ratio, summarize, type Summary } from './lib/stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS_PATH = join(ROOT, 'bench', 'results', 'promise-path.json');
+const RESULTS_PATH = join(ROOT, 'bench', 'results', process.env.BENCH_HEDGING === 'off' ? 'promise-path.hedging-off.json' : 'promise-path.json');
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/** Sellers in the second throughput run (the first uses one). */
+const SELLERS = 4;
 /** Open-loop runs stop sending (and count the order as shed) past this many unanswered orders. */
 const MAX_IN_FLIGHT = 600;
+/** BENCH_HEDGING=off|on sets PLEDGE_HEDGING for the Pledge server (default: the server's own default, on). */
+const HEDGING = process.env.BENCH_HEDGING === undefined ? undefined : ['on', 'true', '1'].includes(process.env.BENCH_HEDGING);
 /** Optional: a directory for V8 CPU profiles of the server (`--cpu-prof`), to see where its time goes. */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
 
@@ -44,8 +55,8 @@ const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
  * (a) measured when that is less: an overloaded server measures its queue, not the deadline.
  */
 const PLAN = QUICK
-  ? { baselineS: 2, warmup: 200, warmupS: 8, throughput: 1000, throughputS: 15, tailRate: 40, tailS: 4, overheadRate: 300, overheadS: 4, naiveWarmup: 50, naiveWarmupS: 5 }
-  : { baselineS: 4, warmup: 500, warmupS: 15, throughput: 5000, throughputS: 60, tailRate: 40, tailS: 10, overheadRate: 300, overheadS: 15, naiveWarmup: 200, naiveWarmupS: 10 };
+  ? { baselineS: 2, warmup: 200, warmupS: 8, throughput: 1000, throughputS: 15, multiS: 10, tailRate: 40, tailS: 4, overheadRate: 300, overheadS: 4, naiveWarmup: 50, naiveWarmupS: 5 }
+  : { baselineS: 4, warmup: 500, warmupS: 15, throughput: 5000, throughputS: 45, multiS: 30, tailRate: 40, tailS: 10, overheadRate: 300, overheadS: 15, naiveWarmup: 200, naiveWarmupS: 10 };
 
 const DEADLINE_MS = 1500;
 const NAIVE_DEADLINE_MS = 30_000;
@@ -84,8 +95,8 @@ async function setKnobs(sandboxUrl: string, knobs: Record<string, number>) {
 }
 
 /** A seller created through the public API, wired to the standalone sandbox's partners. */
-async function createBenchSeller(api: string, adminToken: string, sandboxUrl: string) {
-  const seller = await http('POST', `${api}/v1/sellers`, { name: 'Bench Seller' }, adminToken);
+async function createBenchSeller(api: string, adminToken: string, sandboxUrl: string, name = 'Bench Seller') {
+  const seller = await http('POST', `${api}/v1/sellers`, { name }, adminToken);
   const key: string = seller.api_key.key;
   const world = await http<World>('GET', `${sandboxUrl}/_sandbox/world`);
   const ids = new Map<string, string>();
@@ -126,7 +137,11 @@ async function createBenchSeller(api: string, adminToken: string, sandboxUrl: st
 
 type Server = { child: Child; url: string };
 
-async function startPledge(label: string, ctx: { tmp: string; databaseUrl: string; adminToken: string; secretKey: string }, deadlineMs: number): Promise<Server> {
+async function startPledge(
+  label: string,
+  ctx: { tmp: string; databaseUrl: string; adminToken: string; secretKey: string },
+  opts: { deadlineMs: number; isHedging: boolean | undefined },
+): Promise<Server> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {};
   // Only what a shell needs: the server must see our configuration, not the caller's DATABASE_URL.
@@ -141,7 +156,11 @@ async function startPledge(label: string, ctx: { tmp: string; databaseUrl: strin
     PLEDGE_ALLOW_PRIVATE_PARTNER_URLS: 'true',
     PLEDGE_ADMIN_TOKEN: ctx.adminToken,
     PLEDGE_SECRET_KEY: ctx.secretKey,
-    PROMISE_DEADLINE_MS: String(deadlineMs),
+    PROMISE_DEADLINE_MS: String(opts.deadlineMs),
+    ...(opts.isHedging === undefined ? {} : { PLEDGE_HEDGING: String(opts.isHedging) }),
+    // Milestone batches are still cut, but not sent to a chain: an embedded Anvil node would be one
+    // more process on the same two cores, which a deployment talking to a remote RPC does not have.
+    CHAIN_RPC_URL: 'http://127.0.0.1:9',
     LOG_LEVEL: 'warn',
   });
   const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF_DIR)}`, `--cpu-prof-name=server-${label}.cpuprofile`] : [];
@@ -266,10 +285,12 @@ async function main() {
     });
     const sandboxUrl = await waitFor(sandbox, 'its URL', async () => /\{"sandbox":"([^"]+)"\}/.exec(readFileSync(sandbox.logPath, 'utf8'))?.[1]);
     const ctx = { tmp, databaseUrl, adminToken, secretKey };
-    let server = await startPledge('pledge', ctx, DEADLINE_MS);
+    let server = await startPledge('pledge', ctx, { deadlineMs: DEADLINE_MS, isHedging: HEDGING });
     log(`sandbox ${sandboxUrl} (pid ${sandbox.pid}), server ${server.url} (pid ${server.child.pid}), database ${dbName}`);
     await benchDb.connect();
     await samplerDb.connect();
+    const ownPids = [(await benchDb.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid, (await samplerDb.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid];
+    const serverSessions = async () => ({ postgres_server: await sessionPids(benchDb, dbName, ownPids) });
 
     const seller = await createBenchSeller(server.url, adminToken, sandboxUrl);
     partnerIds = seller.partnerIds;
@@ -287,9 +308,9 @@ async function main() {
     const countersBefore = await databaseCounters(benchDb, dbName);
     const redisBefore = await redisCommands();
     const aSampler = startDbSampler(samplerDb, dbName);
-    const cpu = startCpuMeter({ server: server.child.pid, sandbox: sandbox.pid });
+    const cpu = startCpuMeter({ server: server.child.pid, sandbox: sandbox.pid }, await serverSessions());
     const a = await closedLoop(PLAN.throughput, CONCURRENCY, PLAN.throughputS * 1000, (seq) => client.placeOrder(`${runId}-a`, seq, sku(seq)));
-    const aCpu = cpu.stop();
+    const aCpu = cpu.stop(await serverSessions());
     const aSessions = await aSampler.stop();
     await sleep(1500); // backends publish their statistics at most once a second
     const countersAfter = await databaseCounters(benchDb, dbName);
@@ -298,8 +319,9 @@ async function main() {
     const aRate = Math.round((aOk.length / a.wallMs) * 1000 * 10) / 10;
     // CPU per order of each process: with the machine to ourselves, 2 cores / their sum bounds orders/s.
     const msPerOrder = (cores: number | undefined) => (cores === undefined || aOk.length === 0 ? null : Math.round(((cores * a.wallMs) / aOk.length) * 10) / 10);
-    const perOrder = { server: msPerOrder(aCpu.server), sandbox: msPerOrder(aCpu.sandbox), postgres: msPerOrder(aCpu.postgres), redis: msPerOrder(aCpu.redis), bench: msPerOrder(aCpu.bench) };
-    const perOrderTotal = Object.values(perOrder).reduce<number>((sum, v) => sum + (v ?? 0), 0);
+    // postgres_all also holds other users' sessions and the shared background writers; the server's own sessions are the floor.
+    const perOrder = { server: msPerOrder(aCpu.server), sandbox: msPerOrder(aCpu.sandbox), postgres_server: msPerOrder(aCpu.postgres_server), postgres_all: msPerOrder(aCpu.postgres_all), redis: msPerOrder(aCpu.redis), bench: msPerOrder(aCpu.bench) };
+    const perOrderTotal = [perOrder.server, perOrder.sandbox, perOrder.postgres_server, perOrder.redis].reduce<number>((sum, v) => sum + (v ?? 0), 0);
     results.a_throughput = {
       concurrency: CONCURRENCY,
       wall_s: Math.round(a.wallMs) / 1000,
@@ -319,14 +341,41 @@ async function main() {
     };
     log(`(a) ${JSON.stringify(results.a_throughput)}`);
 
+    // (a) again with the orders spread over several sellers: what is serialized per seller shows as the difference.
+    const others = [];
+    for (let i = 2; i <= SELLERS; i++) others.push(await createBenchSeller(server.url, adminToken, sandboxUrl, `Bench Seller ${i}`));
+    partnerIds.push(...others.flatMap((o) => o.partnerIds));
+    const spread = [client, ...others.map((o) => createClient(server.url, o.apiKey, { connections: 256, timeoutMs: 120_000 }))];
+    clients.push(...spread.slice(1));
+    const bySeller = (seq: number) => spread[seq % spread.length]!;
+    await closedLoop(PLAN.warmup, CONCURRENCY, PLAN.warmupS * 1000, (seq) => bySeller(seq).placeOrder(`${runId}-mw`, seq, sku(Math.floor(seq / spread.length))));
+    log(`(a) over ${spread.length} sellers: ${PLAN.throughput} orders or ${PLAN.multiS} s, concurrency ${CONCURRENCY}`);
+    const mSampler = startDbSampler(samplerDb, dbName);
+    const mCpu = startCpuMeter({ server: server.child.pid, sandbox: sandbox.pid }, await serverSessions());
+    const m = await closedLoop(PLAN.throughput, CONCURRENCY, PLAN.multiS * 1000, (seq) => bySeller(seq).placeOrder(`${runId}-m`, seq, sku(Math.floor(seq / spread.length))));
+    const mCores = mCpu.stop(await serverSessions());
+    const mOk = m.samples.filter((x) => x.httpStatus === 201);
+    results.a_throughput_sellers = {
+      sellers: spread.length,
+      concurrency: CONCURRENCY,
+      wall_s: Math.round(m.wallMs) / 1000,
+      orders_per_s: Math.round((mOk.length / m.wallMs) * 1000 * 10) / 10,
+      ...describeOrders(m.samples),
+      ...latencyOf(m.samples),
+      cpu_cores: mCores,
+      database_sessions: await mSampler.stop(),
+      breakers: await breakerSummary(client),
+    };
+    log(`(a, ${spread.length} sellers) ${JSON.stringify(results.a_throughput_sellers)}`);
+
     // (b) and (c) share the partners: long-tailed latency and hangs on every one of them.
     const openPhase = async (label: string, c: Client, opts: { rate: number; seconds: number; deadlineMs: number; serverPid: number }) => {
       const count = Math.round(opts.rate * opts.seconds);
       log(`${label}: ${count} orders at ${opts.rate}/s`);
       const sampler = startDbSampler(samplerDb, dbName);
-      const meter = startCpuMeter({ server: opts.serverPid, sandbox: sandbox.pid });
+      const meter = startCpuMeter({ server: opts.serverPid, sandbox: sandbox.pid }, await serverSessions());
       const run = await openLoop(count, opts.rate, MAX_IN_FLIGHT, (seq, due) => c.placeOrder(`${runId}-${label}`, seq, sku(seq), due));
-      const cpuCores = meter.stop();
+      const cpuCores = meter.stop(await serverSessions());
       const sessions = await sampler.stop();
       const phase = {
         rate_per_s: opts.rate,
@@ -367,7 +416,8 @@ async function main() {
     log(`stopping the server: ${await server.child.stop()}`);
 
     // Naive orchestrator: the same server code waiting for every partner (deadline = partner timeout = 30 s).
-    server = await startPledge('naive', ctx, NAIVE_DEADLINE_MS);
+    // Naive: no deadline to speak of and no hedged duplicates; it waits for every answer or timeout.
+    server = await startPledge('naive', ctx, { deadlineMs: NAIVE_DEADLINE_MS, isHedging: false });
     client = createClient(server.url, seller.apiKey, { connections: 1024, timeoutMs: 120_000 });
     clients.push(client);
     await setKnobs(sandboxUrl, ZERO_LATENCY);
@@ -403,7 +453,7 @@ async function main() {
 
     const output = {
       benchmark: 'promise-path',
-      command: QUICK ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench',
+      command: [QUICK ? 'BENCH_QUICK=1' : '', process.env.BENCH_HEDGING ? `BENCH_HEDGING=${process.env.BENCH_HEDGING}` : '', process.env.BENCH_CONCURRENCY ? `BENCH_CONCURRENCY=${CONCURRENCY}` : '', 'npm run bench'].filter(Boolean).join(' '),
       quick: QUICK,
       started_at: startedAt.toISOString(),
       finished_at: new Date().toISOString(),
@@ -414,7 +464,10 @@ async function main() {
         plan: PLAN,
         concurrency: CONCURRENCY,
         promise_deadline_ms: DEADLINE_MS,
+        hedging: HEDGING === undefined ? 'server default (PLEDGE_HEDGING unset: on)' : HEDGING,
         naive_deadline_ms: NAIVE_DEADLINE_MS,
+        naive_hedging: false,
+        chain_rpc_url: 'http://127.0.0.1:9 (nothing listens: batches are cut, nothing is anchored, no Anvil)',
         instruction_wait_ms: 400,
         partner_limits: PARTNER_LIMITS,
         skus: SKUS,
@@ -430,6 +483,15 @@ async function main() {
   } finally {
     for (const c of clients) await c.close().catch(() => {});
     await stopAll();
+    // A child's own children (say, a chain node under its DATA_DIR) must not outlive the run either.
+    for (const pid of pidsMentioning(tmp)) {
+      try {
+        log(`stopping leftover process ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 160)}`);
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
     await benchDb.end().catch(() => {});
     await samplerDb.end().catch(() => {});
     await admin.query(`drop database if exists ${dbName} with (force)`).catch((err) => log(`could not drop ${dbName}: ${err}`));
@@ -470,8 +532,10 @@ function printTable(r: any) {
   const rows = [
     ['bare node:http hello world, requests/s', f(r.baseline_hello_http.requests_per_s), ''],
     [`(a) orders/s, partners at 0 ms, concurrency ${r.a_throughput.concurrency}`, f(r.a_throughput.orders_per_s), '>= 1000'],
-    ['(a) CPU ms per order: server / sandbox / postgres', `${f(r.a_throughput.cpu_ms_per_order.server)} / ${f(r.a_throughput.cpu_ms_per_order.sandbox)} / ${f(r.a_throughput.cpu_ms_per_order.postgres)}`, ''],
+    [`(a) orders/s over ${r.a_throughput_sellers.sellers} sellers`, f(r.a_throughput_sellers.orders_per_s), '>= 1000'],
+    ['(a) CPU ms per order: server / sandbox / its postgres sessions', `${f(r.a_throughput.cpu_ms_per_order.server)} / ${f(r.a_throughput.cpu_ms_per_order.sandbox)} / ${f(r.a_throughput.cpu_ms_per_order.postgres_server)}`, ''],
     ['(a) CPU used by other users meanwhile, cores', f(r.a_throughput.cpu_cores.everything_else), ''],
+    ['(a) server DB sessions queued on an advisory lock (avg of 10)', f(r.a_throughput.database_sessions.average_sessions['active Lock:advisory'] ?? 0), ''],
     [`(b) at ${r.b_long_tail.rate_per_s}/s: decided_in_ms p50 / p99 / max`, `${f(r.b_long_tail.decided_in_ms.p50)} / ${f(r.b_long_tail.decided_in_ms.p99)} / ${f(r.b_long_tail.decided_in_ms.max)}`, `p99 <= ${DEADLINE_MS + 50}`],
     ['(b) HTTP ms p50 / p99', `${f(r.b_long_tail.http_ms.p50)} / ${f(r.b_long_tail.http_ms.p99)}`, ''],
     ...(r.c_overhead_sustainable

@@ -30,8 +30,14 @@ export function spawnTs(name: string, entry: string, args: string[], opts: { cwd
   });
   closeSync(fd);
   if (proc.pid === undefined) throw new Error(`${name}: could not start ${entry}`);
-  const exited = new Promise<string>((resolve) => proc.once('exit', (code, signal) => resolve(signal ?? String(code))));
   let stopping: Promise<string> | undefined;
+  const exited = new Promise<string>((resolve) =>
+    proc.once('exit', (code, signal) => {
+      const how = signal ?? `exit code ${code}`;
+      if (!stopping) process.stderr.write(`[bench] ${name} (pid ${proc.pid}) ended on its own: ${how}\n`);
+      resolve(how);
+    }),
+  );
   const child: Child = {
     name,
     pid: proc.pid,

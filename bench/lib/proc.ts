@@ -70,32 +70,56 @@ const benchCpuSeconds = () => {
 };
 
 /** CPU used by each party over an interval, in cores (CPU seconds / wall seconds). */
-export type CpuMeter = { stop(): Record<string, number> };
+export type CpuMeter = { stop(groupsAtEnd?: Record<string, number[]>): Record<string, number> };
 
-export function startCpuMeter(pids: Record<string, number>): CpuMeter {
+/**
+ * `pids`: single processes. `groups`: sets of processes (e.g. the database sessions of the server),
+ * listed again at stop(); a member that appeared meanwhile counts from 0, as it started in the interval.
+ */
+export function startCpuMeter(pids: Record<string, number>, groups: Record<string, number[]> = {}): CpuMeter {
   const read = () => ({
     ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)])),
-    postgres: cpuSecondsOfCommand('postgres'),
+    postgres_all: cpuSecondsOfCommand('postgres'),
     redis: cpuSecondsOfCommand('redis-server'),
     bench: benchCpuSeconds(),
   });
   const before = read();
+  const groupBefore = new Map(Object.values(groups).flat().map((pid) => [pid, cpuSeconds(pid)]));
   const machineBefore = machineCpu();
   const t0 = performance.now();
   return {
-    stop() {
+    stop(groupsAtEnd = {}) {
       const after = read();
       const machineAfter = machineCpu();
       const wall = (performance.now() - t0) / 1000;
       const cores = (x: number) => Math.round((x / wall) * 100) / 100;
       const out: Record<string, number> = {};
-      for (const [k, v] of Object.entries(after)) out[k] = cores(v - (before as Record<string, number>)[k]!);
+      // A process that exits takes its CPU time with it: a sum over processes can shrink, never below 0.
+      for (const [k, v] of Object.entries(after)) out[k] = Math.max(0, cores(v - (before as Record<string, number>)[k]!));
+      for (const name of new Set([...Object.keys(groups), ...Object.keys(groupsAtEnd)])) {
+        const members = new Set([...(groups[name] ?? []), ...(groupsAtEnd[name] ?? [])]);
+        let used = 0;
+        for (const pid of members) used += Math.max(0, cpuSeconds(pid) - (groupBefore.get(pid) ?? 0));
+        out[name] = cores(used);
+      }
       out.machine_busy = cores(machineAfter.busy - machineBefore.busy);
       out.machine_total = cores(machineAfter.total - machineBefore.total);
       // Whatever else ran meanwhile (other users' tests, builds): the benchmark competed with it.
-      const ours = Object.entries(out).filter(([k]) => !k.startsWith('machine_')).reduce((sum, [, v]) => sum + v, 0);
+      const ours = Object.entries(out)
+        .filter(([k]) => !k.startsWith('machine_') && !(k in groups) && !(k in groupsAtEnd))
+        .reduce((sum, [, v]) => sum + v, 0);
       out.everything_else = Math.round(Math.max(0, out.machine_busy - ours) * 100) / 100;
       return out;
     },
   };
+}
+
+/** Processes whose command line mentions `text` (e.g. our temp dir): what a child may have left behind. */
+export function pidsMentioning(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    if (readOr(`/proc/${entry}/cmdline`).includes(text)) found.push(Number(entry));
+  }
+  return found;
 }
