@@ -94,7 +94,11 @@ async function setKnobs(sandboxUrl: string, knobs: Record<string, number>) {
   }
 }
 
-/** A seller created through the public API, wired to the standalone sandbox's partners. */
+/**
+ * A seller created through the public API, wired to the standalone sandbox's partners. Its warehouse
+ * ids are Pledge's, not the sandbox sites', so instructions book no pickup capacity in the sandbox
+ * (only the demo seller shares ids): thousands of orders never fill the pickups and turn into declines.
+ */
 async function createBenchSeller(api: string, adminToken: string, sandboxUrl: string, name = 'Bench Seller') {
   const seller = await http('POST', `${api}/v1/sellers`, { name }, adminToken);
   const key: string = seller.api_key.key;
