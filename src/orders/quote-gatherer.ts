@@ -1,7 +1,6 @@
 import type { CarrierRate, CarrierId } from '../carriers/contract.js';
 import { canonicalJson, sha256Hex } from '../lib/crypto.js';
 import type { Address } from '../lib/address.js';
-import type { PartnerMetricsSink } from './metrics-sink.js';
 import type { OrderNetwork } from '../network/network-service.js';
 import {
   carrierRatesKey,
@@ -9,8 +8,7 @@ import {
   type QuoteOutcome,
 } from '../promise-engine/types.js';
 import type { SharedState } from '../state/shared-state.js';
-import type { SupplierQuote } from '../suppliers/contract.js';
-import type { SupplierProtocol } from '../suppliers/contract.js';
+import type { SupplierProtocol, SupplierQuote } from '../suppliers/contract.js';
 import { UpstreamError } from '../upstream/contract.js';
 import type { WarehouseSchedule } from '../warehouses/contract.js';
 import type { PartnerAdapters } from './partner-adapters.js';
@@ -59,7 +57,6 @@ export function createQuoteGatherer(deps: {
   adapters: PartnerAdapters;
   state: SharedState;
   quoteCacheTtlMs: number;
-  metrics?: PartnerMetricsSink;
 }) {
   const { adapters, state } = deps;
 
@@ -213,7 +210,6 @@ export function createQuoteGatherer(deps: {
         }
       }),
     );
-    // Failures with a cached answer could also fall back; the engine sees failures as they are (the partner said no).
     return result;
   };
 }
