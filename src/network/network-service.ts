@@ -89,6 +89,21 @@ export function createNetworkService(deps: NetworkServiceDeps) {
   const seal = (credentials: Record<string, string> | undefined) =>
     credentials && Object.keys(credentials).length > 0 ? secrets.seal(JSON.stringify(credentials)) : null;
 
+  /** The columns every partner table shares: id, owner, URL without trailing slash, sealed credentials, limits. */
+  function partnerColumns(sellerId: string, idPrefix: string, name: string, baseUrl: string, credentials: Record<string, string> | undefined, limits: PartnerLimitsInput | undefined) {
+    const l = limitsOf(limits);
+    return {
+      id: newId(idPrefix, 12),
+      seller_id: sellerId,
+      name,
+      base_url: baseUrl.replace(/\/+$/, ''),
+      credentials_sealed: seal(credentials),
+      max_concurrency: l.max_concurrency,
+      rate_limit_per_second: l.rate_limit_per_second,
+      timeout_ms: l.timeout_ms,
+    };
+  }
+
   async function assertUrl(field: string, url: string) {
     const verdict = await deps.checkUrl(url);
     if (!verdict.ok) throw new AppError('PARTNER_URL_REJECTED', `${field}: ${verdict.reason}`, [{ field, message: verdict.reason }]);
@@ -213,21 +228,13 @@ export function createNetworkService(deps: NetworkServiceDeps) {
     /** Also generates the supplier's callback secret (milestones): returned here once, stored sealed. */
     async createSupplier(sellerId: string, input: SupplierInput): Promise<SupplierRow & { callbackSecret: string }> {
       await assertUrl('base_url', input.base_url);
-      const l = limitsOf(input.limits);
       const callbackSecret = newCallbackSecret();
       const row = await db
         .insertInto('suppliers')
         .values({
-          id: newId('sup', 12),
-          seller_id: sellerId,
-          name: input.name,
-          base_url: input.base_url.replace(/\/+$/, ''),
+          ...partnerColumns(sellerId, 'sup', input.name, input.base_url, input.credentials, input.limits),
           protocol: input.protocol ?? 'pledge-supplier-v1',
-          credentials_sealed: seal(input.credentials),
           callback_secret_sealed: secrets.seal(callbackSecret),
-          max_concurrency: l.max_concurrency,
-          rate_limit_per_second: l.rate_limit_per_second,
-          timeout_ms: l.timeout_ms,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -238,23 +245,15 @@ export function createNetworkService(deps: NetworkServiceDeps) {
     async createWarehouse(sellerId: string, input: WarehouseInput): Promise<WarehouseRow> {
       await assertUrl('base_url', input.base_url);
       if (input.supplier_id) await assertOwned('suppliers', sellerId, input.supplier_id, 'supplier_id');
-      const l = limitsOf(input.limits);
       const row = await db
         .insertInto('warehouses')
         .values({
-          id: newId('wh', 12),
-          seller_id: sellerId,
+          ...partnerColumns(sellerId, 'wh', input.name, input.base_url, input.credentials, input.limits),
           supplier_id: input.supplier_id ?? null,
-          name: input.name,
-          base_url: input.base_url.replace(/\/+$/, ''),
-          credentials_sealed: seal(input.credentials),
           country: input.address.country,
           region: input.address.region ?? null,
           postal_code: input.address.postal_code,
           city: input.address.city ?? null,
-          max_concurrency: l.max_concurrency,
-          rate_limit_per_second: l.rate_limit_per_second,
-          timeout_ms: l.timeout_ms,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -274,20 +273,9 @@ export function createNetworkService(deps: NetworkServiceDeps) {
       }
       const baseUrl = input.base_url ?? defaults.defaultBaseUrl;
       await assertUrl('base_url', baseUrl);
-      const l = limitsOf(input.limits);
       const row = await db
         .insertInto('carrier_accounts')
-        .values({
-          id: newId('ca', 12),
-          seller_id: sellerId,
-          carrier: input.carrier,
-          name: input.name,
-          base_url: baseUrl.replace(/\/+$/, ''),
-          credentials_sealed: seal(input.credentials),
-          max_concurrency: l.max_concurrency,
-          rate_limit_per_second: l.rate_limit_per_second,
-          timeout_ms: l.timeout_ms,
-        })
+        .values({ ...partnerColumns(sellerId, 'ca', input.name, baseUrl, input.credentials, input.limits), carrier: input.carrier })
         .returningAll()
         .executeTakeFirstOrThrow();
       invalidate(sellerId);
