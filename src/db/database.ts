@@ -141,6 +141,8 @@ export interface ShipmentsTable {
   fulfillment_rank: Generated<number>;
   fulfillment_state_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   tracking_polled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The pickup cut-off the supplier must hand over by (the engine's plan). */
+  handover_by: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: CreatedAt;
 }
 
@@ -233,6 +235,33 @@ export interface PlatformOrdersTable {
   reason: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
+}
+
+export type OutcomeBreachKind = 'late' | 'lost' | 'refused' | 'cancelled';
+export type OutcomeCause = 'supplier' | 'warehouse' | 'carrier' | 'seller' | 'customer';
+/** How one shipment's promise ended; written once when it settles, read by the learning model. */
+export interface PromiseOutcomesTable {
+  id: string;
+  seller_id: string;
+  order_id: string;
+  shipment_id: string;
+  outcome: 'kept' | 'broken';
+  breach_kind: OutcomeBreachKind | null;
+  cause: OutcomeCause | null;
+  supplier_id: string;
+  warehouse_id: string;
+  carrier_account_id: string;
+  carrier: string;
+  service: string;
+  origin_region: string | null;
+  destination_region: string | null;
+  deliver_by: Timestamp;
+  handover_by: Timestamp | null;
+  handed_over_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  currency: string;
+  compensation_minor: ColumnType<number, number | undefined, number>;
+  settled_at: Timestamp;
 }
 
 export interface PartnerStatsTable {
@@ -421,6 +450,7 @@ export interface Database {
   outbox: OutboxTable;
   vouchers: VouchersTable;
   partner_stats: PartnerStatsTable;
+  promise_outcomes: PromiseOutcomesTable;
   platform_integrations: PlatformIntegrationsTable;
   platform_events: PlatformEventsTable;
   platform_orders: PlatformOrdersTable;

@@ -206,6 +206,7 @@ export function createOrderService(deps: OrderServiceDeps) {
           shipping_cost_minor: plan.shippingCostMinor,
           confidence: plan.probability,
           estimated_delivery: plan.estimatedDelivery,
+          handover_by: plan.handoverBy,
           instruction_status: 'pending',
         };
         await trx.insertInto('shipments').values(row).execute();
