@@ -264,6 +264,60 @@ export interface PromiseOutcomesTable {
   settled_at: Timestamp;
 }
 
+export type TimerKind = 'acceptance' | 'handover' | 'delivery' | 'silence';
+/** A deadline that, if it passes unmet, is a breach; claimed with SKIP LOCKED and a lease. */
+export interface PromiseTimersTable {
+  id: string;
+  seller_id: string;
+  order_id: string;
+  shipment_id: string;
+  kind: TimerKind;
+  due_at: Timestamp;
+  status: ColumnType<'pending' | 'fired' | 'cancelled', 'pending' | 'fired' | 'cancelled' | undefined, 'pending' | 'fired' | 'cancelled'>;
+  locked_until: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  fired_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export type BreachCause = 'supplier' | 'warehouse' | 'carrier' | 'seller' | 'customer' | 'platform';
+export type BreachStatus = 'detected' | 'repairing' | 'repaired' | 'repair_failed' | 'compensating' | 'awaiting_approval' | 'compensated' | 'rejected' | 'closed';
+export interface BreachesTable {
+  id: string;
+  seller_id: string;
+  order_id: string;
+  shipment_id: string;
+  kind: OutcomeBreachKind;
+  trigger: string;
+  cause: BreachCause;
+  partner_id: string | null;
+  evidence: Json<{ milestone_ids: string[]; timer_id?: string; notes: string[] }>;
+  status: BreachStatus;
+  detected_at: Timestamp;
+  resolved_at: Timestamp | null;
+  locked_until: Timestamp | null;
+}
+
+export type CompensationStatus = 'pending_approval' | 'posted' | 'rejected';
+export interface CompensationsTable {
+  id: string;
+  seller_id: string;
+  order_id: string;
+  breach_id: string | null;
+  currency: string;
+  amount_minor: number;
+  breakdown: Json<Record<string, unknown>>;
+  policy_version: number | null;
+  status: CompensationStatus;
+  requested_by: string;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  reason: string | null;
+  journal_transaction_id: string | null;
+  created_at: Timestamp;
+}
+
 export interface PartnerStatsTable {
   partner_kind: PartnerKind;
   partner_id: string;
@@ -451,6 +505,9 @@ export interface Database {
   vouchers: VouchersTable;
   partner_stats: PartnerStatsTable;
   promise_outcomes: PromiseOutcomesTable;
+  promise_timers: PromiseTimersTable;
+  breaches: BreachesTable;
+  compensations: CompensationsTable;
   platform_integrations: PlatformIntegrationsTable;
   platform_events: PlatformEventsTable;
   platform_orders: PlatformOrdersTable;

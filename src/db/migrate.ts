@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004_milestone_ledger.js';
 import * as m0005 from './migrations/0005_milestone_sources.js';
 import * as m0006 from './migrations/0006_compensation_ledger.js';
 import * as m0007 from './migrations/0007_promise_outcomes.js';
+import * as m0008 from './migrations/0008_breaches.js';
 
 /** Every migration, in order. A static map (not a folder scan) so tsx, tsc output and bundles agree. */
 export const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0005_milestone_sources': m0005,
   '0006_compensation_ledger': m0006,
   '0007_promise_outcomes': m0007,
+  '0008_breaches': m0008,
 };
 
 // Kysely looks for its bookkeeping tables across all schemas; name ours when it is not the default.
