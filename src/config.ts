@@ -21,6 +21,12 @@ const Env = z.object({
     .optional(),
   /** Unset: the sandbox runs when no DATABASE_URL is configured (the all-embedded demo). */
   PLEDGE_SANDBOX: booleanFlag.optional(),
+  /** With the sandbox: its suppliers and carriers call Pledge back (events, tracking webhooks) as orders move. */
+  PLEDGE_SANDBOX_CALLBACKS: booleanFlag.default(true),
+  /** Real milliseconds per simulated hour of fulfillment in the sandbox (1,000: delivered in about 45 s). */
+  PLEDGE_SANDBOX_MS_PER_HOUR: z.coerce.number().int().min(1).max(3_600_000).default(1000),
+  /** Demo orders placed on a new demo seller's first start, so the pages have something to show (0: none). */
+  PLEDGE_DEMO_ORDERS: z.coerce.number().int().min(0).max(1000).default(12),
   PLEDGE_SECRET_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
@@ -76,6 +82,9 @@ export type Config = Readonly<{
   adminToken: string | undefined;
   demoApiKey: string | undefined;
   sandbox: boolean;
+  sandboxCallbacks: boolean;
+  sandboxMsPerHour: number;
+  demoOrders: number;
   secretKeyHex: string | undefined;
   allowPrivatePartnerUrls: boolean;
   relayIntervalMs: number;
@@ -128,6 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: e.PLEDGE_ADMIN_TOKEN,
     demoApiKey: e.PLEDGE_DEMO_API_KEY,
     sandbox: e.PLEDGE_SANDBOX ?? embeddedDatabase,
+    sandboxCallbacks: e.PLEDGE_SANDBOX_CALLBACKS,
+    sandboxMsPerHour: e.PLEDGE_SANDBOX_MS_PER_HOUR,
+    demoOrders: e.PLEDGE_DEMO_ORDERS,
     secretKeyHex: e.PLEDGE_SECRET_KEY,
     // The sandbox lives on loopback, so it needs private URLs; a real deployment must opt in explicitly.
     allowPrivatePartnerUrls: e.PLEDGE_ALLOW_PRIVATE_PARTNER_URLS ?? (embeddedDatabase || e.PLEDGE_SANDBOX === true),

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { ensureDemoSeller } from './demo/demo-seller.js';
+import { connectDemoPartners, seedDemoOrders } from './demo/demo-fulfillment.js';
+import { DEMO_SELLER_ID, ensureDemoSeller } from './demo/demo-seller.js';
 import { createRuntime } from './runtime.js';
 
 /** The only place that reads the environment, creates clients and listens. */
@@ -37,6 +38,17 @@ export async function startServer(config: Config) {
     ...(runtime.generated.adminToken ? [`  admin token:   ${runtime.generated.adminToken}`] : []),
   ];
   process.stdout.write(`${banner.join('\n')}\n`);
+
+  if (runtime.sandbox && config.sandboxCallbacks) {
+    // Partners reach Pledge on loopback whatever HOST is (0.0.0.0 or ::, say).
+    const pledgeUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    await connectDemoPartners({ sandbox: runtime.sandbox, milestones: app.services.milestones, pledgeUrl });
+    runtime.sandbox.fulfillment.start();
+    const hasOrders = await runtime.deps.db.selectFrom('orders').select('id').where('seller_id', '=', DEMO_SELLER_ID).limit(1).executeTakeFirst();
+    if (demoKey && config.demoOrders > 0 && !hasOrders) {
+      void seedDemoOrders({ pledgeUrl, apiKey: demoKey, count: config.demoOrders, log: app.log }).then((n) => app.log.info({ promised: n }, 'demo orders placed'));
+    }
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -18,7 +18,8 @@ export type PartnerRuntime = {
   data: Rng;
 };
 
-export type LabelFile = { trackingNumber: string; carrier: string; service: string };
+/** A bought label; `accountId` is the sandbox carrier account that sold it (where its tracking webhooks come from). */
+export type LabelFile = { trackingNumber: string; carrier: string; service: string; accountId: string };
 
 /** State shared by every simulator of one sandbox. */
 export type SandboxCore = {

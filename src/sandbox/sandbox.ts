@@ -6,6 +6,7 @@ import { createPartners, type SandboxCore } from './core.js';
 import { fieldErrors, installBodyParsers, sendProblem } from './http.js';
 import { SandboxKnobs, SandboxKnobsPatch } from './knobs.js';
 import { labelPdf } from './partners/carrier-common.js';
+import { createFulfillmentSimulator, type FulfillmentOptions, type FulfillmentSimulator } from './fulfillment.js';
 import { createEasypostSimulator, type SandboxTrackerStatus } from './partners/easypost.js';
 import { createShipengineSimulator } from './partners/shipengine.js';
 import { createShippoSimulator } from './partners/shippo.js';
@@ -38,6 +39,8 @@ export interface Sandbox {
   instructions(filter?: { orderId?: string }): SandboxInstructionRecord[];
   /** Adds an EasyPost tracking scan now for this tracking code (what `GET /v2/trackers` reports next). False if unknown. */
   setTrackingStatus(trackingCode: string, status: SandboxTrackerStatus): boolean;
+  /** Partners calling back: supplier events and carrier tracking webhooks (fulfillment.ts); idle until configured and started. */
+  readonly fulfillment: FulfillmentSimulator;
 }
 
 export class SandboxNotFoundError extends AppError {
@@ -53,7 +56,7 @@ const SUPPLIER_ONLY_KNOBS = ['stock', 'handover_reliability'] as const;
  * Simulated suppliers, warehouses and carrier aggregators on one loopback HTTP server, speaking the
  * partners' real wire formats. Same seed, same `now` and same request sequence: same answers.
  */
-export function createSandbox(options: { seed?: number; now?: () => Date } = {}): Sandbox {
+export function createSandbox(options: { seed?: number; now?: () => Date; fulfillment?: Omit<FulfillmentOptions, 'seed' | 'now'> } = {}): Sandbox {
   const seed = options.seed ?? 42;
   const spec = DEMO_NETWORK;
   const closing = new AbortController();
@@ -75,6 +78,8 @@ export function createSandbox(options: { seed?: number; now?: () => Date } = {})
   const easypost = createEasypostSimulator(core);
   const shippo = createShippoSimulator(core);
   const shipengine = createShipengineSimulator(core);
+  const labelAccount = (trackingNumber: string) => [...core.labels.values()].find((l) => l.trackingNumber === trackingNumber)?.accountId ?? null;
+  const fulfillment = createFulfillmentSimulator({ instructions: () => suppliers.instructions(), labelAccount }, { ...options.fulfillment, seed, now: core.now });
 
   function partnerState(id: string): SandboxPartnerState {
     const p = core.partners.get(id);
@@ -144,11 +149,13 @@ export function createSandbox(options: { seed?: number; now?: () => Date } = {})
       if (state === 'closed') return;
       state = 'closed';
       closing.abort();
+      await fulfillment.stop();
       await app?.close();
     },
     partners: () => [...core.partners.keys()].map(partnerState),
     patchPartner,
     instructions: (filter) => suppliers.instructions(filter),
     setTrackingStatus: (trackingCode, status) => easypost.setTrackingStatus(trackingCode, status),
+    fulfillment,
   };
 }

@@ -41,8 +41,8 @@ export function trackingUrl(carrier: UnderlyingCarrier, trackingNumber: string):
 }
 
 /** Registers a label file on the sandbox server and returns its URL. */
-export function publishLabel(core: SandboxCore, fileId: string, trackingNumber: string, carrier: UnderlyingCarrier, service: string): string {
-  core.labels.set(fileId, { trackingNumber, carrier, service });
+export function publishLabel(core: SandboxCore, accountId: string, fileId: string, trackingNumber: string, carrier: UnderlyingCarrier, service: string): string {
+  core.labels.set(fileId, { trackingNumber, carrier, service, accountId });
   return `${core.baseUrl()}/labels/${fileId}.pdf`;
 }
 

@@ -353,7 +353,7 @@ export function createEasypostSimulator(core: SandboxCore) {
       const carrier = rate.carrier as 'USPS' | 'UPS' | 'FedEx';
       const tracking = trackingNumber(partner.data, partner.id, service, carrier);
       const labelId = `pl_${partner.data.hex(32)}`;
-      const labelUrl = publishLabel(core, labelId, tracking, carrier, String(rate.service));
+      const labelUrl = publishLabel(core, partner.id, labelId, tracking, carrier, String(rate.service));
       Object.assign(shipment, {
         tracking_code: tracking,
         updated_at: at,

@@ -269,7 +269,7 @@ export function createShipengineSimulator(core: SandboxCore) {
       const at = isoSeconds(core.now());
       const labelId = nextId(partner);
       const tracking = trackingNumber(partner.data, partner.id, stored.service, stored.carrier);
-      const url = publishLabel(core, `shipengine_${labelId}`, tracking, stored.carrier, String(stored.rate.service_type));
+      const url = publishLabel(core, partner.id, `shipengine_${labelId}`, tracking, stored.carrier, String(stored.rate.service_type));
       const label: Label = {
         label_id: labelId,
         status: 'completed',

@@ -255,7 +255,7 @@ export function createShippoSimulator(core: SandboxCore) {
         tracking_url_provider: trackingUrl(carrier, tracking),
         eta: rate.eta,
         label_file_type: parsed.data.label_file_type ?? 'PDF',
-        label_url: publishLabel(core, `shippo_${id}`, tracking, carrier, SERVICE_LEVELS[rate.service]!.name),
+        label_url: publishLabel(core, partner.id, `shippo_${id}`, tracking, carrier, SERVICE_LEVELS[rate.service]!.name),
         commercial_invoice_url: null,
         messages: [],
         order: null,
