@@ -75,7 +75,7 @@ type World = {
   catalog: { sku: string; supplierId: string; supplierSku: string; warehouseId: string; unitCostMinor: number; currency: string; weightGrams: number }[];
 };
 
-async function http<T = any>(method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown, token?: string): Promise<T> {
+async function http<T = any>(method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, body?: unknown, token?: string): Promise<T> {
   const res = await request(url, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -86,18 +86,22 @@ async function http<T = any>(method: 'GET' | 'POST' | 'PATCH', url: string, body
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-/** Sets the same knobs on every sandbox partner (stock only exists on suppliers). */
+/**
+ * Sets the same knobs on every sandbox partner. Stock and pickup capacity are set high (they exist on
+ * suppliers and warehouses only): thousands of orders must not run a site dry and turn into declines.
+ */
 async function setKnobs(sandboxUrl: string, knobs: Record<string, number>) {
   const { data } = await http<{ data: { id: string; kind: string }[] }>('GET', `${sandboxUrl}/_sandbox/partners`);
   for (const p of data) {
-    await http('PATCH', `${sandboxUrl}/_sandbox/partners/${p.id}`, p.kind === 'supplier' ? { ...knobs, stock: 1_000_000 } : knobs);
+    const only = p.kind === 'supplier' ? { stock: 1_000_000 } : p.kind === 'warehouse' ? { pickup_capacity: 1_000_000 } : {};
+    await http('PATCH', `${sandboxUrl}/_sandbox/partners/${p.id}`, { ...knobs, ...only });
   }
 }
 
 /**
  * A seller created through the public API, wired to the standalone sandbox's partners. Its warehouse
- * ids are Pledge's, not the sandbox sites', so instructions book no pickup capacity in the sandbox
- * (only the demo seller shares ids): thousands of orders never fill the pickups and turn into declines.
+ * ids are Pledge's, not the sandbox sites': each is mapped to the site its base URL points at, so
+ * instructions book pickups as they do for the demo seller (capacity is set high by setKnobs).
  */
 async function createBenchSeller(api: string, adminToken: string, sandboxUrl: string, name = 'Bench Seller') {
   const seller = await http('POST', `${api}/v1/sellers`, { name }, adminToken);
@@ -123,6 +127,7 @@ async function createBenchSeller(api: string, adminToken: string, sandboxUrl: st
       key,
     );
     ids.set(w.id, row.id);
+    await http('PUT', `${sandboxUrl}/_sandbox/warehouse-refs/${row.id}`, { base_url: sandboxUrl + w.path });
   }
   for (const c of world.carrierAccounts) {
     const row = await http('POST', `${api}/v1/carrier-accounts`, { carrier: c.carrier, name: c.name, base_url: sandboxUrl + c.path, credentials: { api_key: c.apiKey }, limits: PARTNER_LIMITS }, key);
@@ -167,7 +172,8 @@ async function startPledge(
     CHAIN_RPC_URL: 'http://127.0.0.1:9',
     LOG_LEVEL: 'warn',
   });
-  const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF_DIR)}`, `--cpu-prof-name=server-${label}.cpuprofile`] : [];
+  // No --cpu-prof-name: tsx's loader thread writes a profile too, and a fixed name lets it overwrite the main thread's.
+  const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(CPU_PROF_DIR), `server-${label}`)}`] : [];
   const child = spawnTs(`server (${label})`, 'src/cli.ts', ['serve'], { cwd: ROOT, env, logPath: join(ctx.tmp, `server-${label}.log`), nodeArgs });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(child, 'readiness', async () => ((await request(`${url}/readyz`)).statusCode === 200 ? true : undefined));

@@ -18,6 +18,11 @@ import { createLedger, type LedgerDeps } from './ledger/index.js';
 import { createOrderCancellations } from './orders/cancel-order.js';
 import { createOrderService } from './orders/order-service.js';
 import { createCompensationLedger } from './compensation/compensation-ledger.js';
+import { createBreachService } from './compensation/breach-service.js';
+import { createLearningService } from './learning/learning-service.js';
+import { createRatingService } from './learning/rating-service.js';
+import { createRepairSagas } from './compensation/repair-saga.js';
+import { createFinanceService } from './finance/finance-service.js';
 import type { PartnerAdapters } from './orders/partner-adapters.js';
 import { createQuoteGatherer } from './orders/quote-gatherer.js';
 import { lookUpVoucher } from './orders/vouchers.js';
@@ -34,6 +39,12 @@ import { trackingRoutes } from './routes/tracking/index.js';
 import { webhookRoutes } from './routes/webhooks/index.js';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints/index.js';
 import { financeRoutes } from './routes/finance/index.js';
+import { financePageRoutes } from './routes/finance/page.js';
+import { compensationRoutes } from './routes/compensations/index.js';
+import { replayRoutes } from './routes/replays/index.js';
+import { createReplayService } from './replay/replay-service.js';
+import { learningRoutes } from './routes/learning/index.js';
+import { repairRoutes } from './routes/repairs/index.js';
 import type { Sandbox } from './sandbox/index.js';
 import { createSellerService } from './sellers/seller-service.js';
 import type { SharedState } from './state/shared-state.js';
@@ -63,6 +74,8 @@ export type AppDeps = {
   relayIntervalMs: number | null;
   /** The milestone ledger's chain and batching; absent: no chain, nothing anchored (proofs say so). */
   ledger?: LedgerDeps;
+  /** Breach timers and breach settlement loop; null: not started (tests call `breaches.tick()`); default: the relay's interval. */
+  breachIntervalMs?: number | null;
   /** Tracking polls for carrier accounts in `poll` mode; null: not started; default 60 s unless the relay is off. */
   trackingPollIntervalMs?: number | null;
   /** Platform webhooks (Shopify...) get their 200 within this even when the promise is not done yet (default 4000). */
@@ -75,6 +88,9 @@ export type AppDeps = {
   faults?: {
     afterCommit?: (orderId: string) => void;
     beforeRecordInstruction?: (shipmentId: string) => void;
+    /** Repair saga: throw to simulate a crash after a step is recorded / before its record. */
+    repairAfterStep?: (step: string) => void;
+    repairBeforeStepCommit?: (step: string) => void;
   };
 };
 
@@ -93,6 +109,7 @@ function createServices(deps: AppDeps, log: FastifyInstance['log']) {
   const milestones = createMilestoneService({ db: deps.db, secrets: deps.secrets, clock: deps.clock, metrics: deps.metrics, network, carriers: deps.adapters.carriers, log });
   const gather = createQuoteGatherer({ adapters: deps.adapters, state: deps.state, quoteCacheTtlMs: deps.quoteCacheTtlMs });
   const compensation = createCompensationLedger({ db: deps.db, clock: deps.clock });
+  const learning = createLearningService({ db: deps.db, clock: deps.clock, log });
   const orders = createOrderService({
     db: deps.db,
     clock: deps.clock,
@@ -107,21 +124,44 @@ function createServices(deps: AppDeps, log: FastifyInstance['log']) {
     faults: deps.faults,
     events: webhooks.events,
     exposure: compensation,
+    learning: learning.settings,
   });
-  const cancellations = createOrderCancellations({ db: deps.db, clock: deps.clock, adapters: deps.adapters, network, log });
+  const ratings = createRatingService({ db: deps.db, clock: deps.clock, network, adapters: deps.adapters, events: webhooks.events, log });
+  const cancellations = createOrderCancellations({ db: deps.db, clock: deps.clock, adapters: deps.adapters, network, log, events: webhooks.events });
+  const repairs = createRepairSagas({
+    db: deps.db,
+    clock: deps.clock,
+    network,
+    gather,
+    adapters: deps.adapters,
+    relay,
+    health: deps.upstream,
+    quoteDeadlineMs: Math.max(deps.promiseDeadlineMs, 5_000),
+    log,
+    faults: { afterStep: (step) => deps.faults?.repairAfterStep?.(step), beforeStepCommit: (step) => deps.faults?.repairBeforeStepCommit?.(step) },
+  });
+  const breaches = createBreachService({ db: deps.db, clock: deps.clock, events: webhooks.events, repairs, log, metrics: deps.metrics });
   const integrations = createPlatformIntegrations({ db: deps.db, secrets: deps.secrets, clock: deps.clock });
   const inbound = createInboundWebhooks({ db: deps.db, clock: deps.clock, orders, cancellations, log, ackWithinMs: () => deps.platformWebhookAckMs ?? 4000 });
   const vouchers = { check: (code: string) => lookUpVoucher(deps.db, deps.voucherKey, code, deps.clock.now()) };
   const ledger = createLedger({ db: deps.db, clock: deps.clock, log, metrics: deps.metrics, settings: deps.ledger, checkVoucher: vouchers.check });
+  const finance = createFinanceService({ db: deps.db, clock: deps.clock, journal: ledger.journal });
+  const replays = createReplayService({ db: deps.db, clock: deps.clock, log });
   return {
     ledger,
+    replays,
     compensation,
+    finance,
     sellers,
     network,
     relay,
     orders,
+    learning,
+    ratings,
     milestones,
     cancellations,
+    repairs,
+    breaches,
     integrations,
     inbound,
     webhooks,
@@ -217,6 +257,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(webhookRoutes);
   await app.register(webhookEndpointRoutes);
   await app.register(financeRoutes);
+  await app.register(financePageRoutes);
+  await app.register(compensationRoutes);
+  await app.register(replayRoutes);
+  await app.register(learningRoutes);
+  await app.register(repairRoutes);
   if (deps.sandbox) await app.register(sandboxRoutes, { sandbox: deps.sandbox });
 
   const relay = app.services.relay;
@@ -232,14 +277,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const webhookIntervalMs = deps.webhookDelivery?.intervalMs === undefined ? deps.relayIntervalMs : deps.webhookDelivery.intervalMs;
   if (webhookIntervalMs !== null) app.addHook('onReady', async () => app.services.webhooks.worker.start(webhookIntervalMs));
   if (deps.relayIntervalMs !== null) app.addHook('onReady', async () => app.services.inbound.start(deps.relayIntervalMs!));
+  // Repair sagas run on the relay's cadence; a saga's wait is recorded on its row, not in this loop.
+  if (deps.relayIntervalMs !== null) {
+    app.addHook('onReady', async () => app.services.repairs.startWorker(Math.max(deps.relayIntervalMs!, 1_000)));
+    app.addHook('onClose', async () => app.services.repairs.stopWorker());
+  }
+  // Learning drains settled outcomes into the estimates on the relay's cadence; the weekly rating rides along.
+  if (deps.relayIntervalMs !== null) {
+    app.addHook('onReady', async () => app.services.learning.start(Math.max(deps.relayIntervalMs!, 1_000), () => app.services.ratings.runIfDue()));
+    app.addHook('onClose', async () => app.services.learning.stop());
+  }
   const pollMs = deps.trackingPollIntervalMs === undefined ? (deps.relayIntervalMs === null ? null : 60_000) : deps.trackingPollIntervalMs;
   if (pollMs !== null) {
     app.addHook('onReady', async () => app.services.milestones.startPolling(pollMs));
     app.addHook('onClose', async () => app.services.milestones.stopPolling());
   }
+  const breachIntervalMs = deps.breachIntervalMs === undefined ? deps.relayIntervalMs : deps.breachIntervalMs;
+  if (breachIntervalMs !== null) {
+    app.addHook('onReady', async () => app.services.breaches.start(Math.max(breachIntervalMs, 1_000)));
+    app.addHook('onClose', async () => app.services.breaches.stop());
+  }
   const { anchorer, intervalMs: anchorIntervalMs } = app.services.ledger;
   if (anchorIntervalMs !== null) app.addHook('onReady', async () => anchorer.start(anchorIntervalMs));
   app.addHook('onClose', async () => anchorer.stop());
+  // Policy replays run in-process; tests without the relay loop call replays.tick() themselves.
+  if (deps.relayIntervalMs !== null) app.addHook('onReady', async () => app.services.replays.start(Math.max(deps.relayIntervalMs!, 1000)));
+  app.addHook('onClose', async () => app.services.replays.stop());
   app.addHook('onClose', async () => {
     // Fastify has stopped accepting requests and waited for in-flight ones; finish their instruction work.
     clearInterval(housekeeping);

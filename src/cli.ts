@@ -15,6 +15,8 @@ Commands:
   verify PROOF.json --rpc URL Check a milestone proof against the chain (nothing else needed)
   ledger verify [--rpc URL] [--no-chain] [--json]
                               Walk the milestone hash chain and every anchored batch; report the first divergence
+  replay --from DATE --to DATE --policy FILE [--seller ID] [--json]
+                              Re-decide past orders under another policy; compare with what was decided
 
 Configuration comes from the environment (see README.md).`;
 
@@ -68,6 +70,21 @@ async function main(argv: string[]) {
     try {
       const { verifyLedgerCommand } = await import('./chain/cli-commands.js');
       process.exitCode = await verifyLedgerCommand(database.db, config, { ...(values.rpc ? { rpcUrl: values.rpc } : {}), noChain: values['no-chain'] ?? false, json: values.json ?? false }, process.stdout);
+    } finally {
+      await database.close();
+    }
+    return;
+  }
+  if (command === 'replay') {
+    const { values } = parseArgs({ args: argv.slice(1), options: { from: { type: 'string' }, to: { type: 'string' }, policy: { type: 'string' }, seller: { type: 'string' }, json: { type: 'boolean' } } });
+    if (!values.from || !values.to || !values.policy) throw new UsageError('replay needs --from, --to and --policy');
+    const config = configOrExit();
+    const database = await openDatabase(config);
+    try {
+      await migrateToLatest(database.db);
+      const { replayCommand } = await import('./replay/replay-command.js');
+      const args = { from: values.from, to: values.to, policyFile: values.policy, sellerId: values.seller ?? 'sel_demo', json: values.json ?? false };
+      process.exitCode = await replayCommand(database.db, args, { stdout: process.stdout, stderr: process.stderr });
     } finally {
       await database.close();
     }

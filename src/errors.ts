@@ -10,6 +10,8 @@ export const ErrorCodes = {
   IDEMPOTENCY_KEY_MISSING: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  /** Four eyes: a compensation is decided by another API key than the one that asked for it. */
+  FOUR_EYES: 403,
   NOT_FOUND: 404,
   IDEMPOTENCY_KEY_IN_FLIGHT: 409,
   CONFLICT: 409,

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { verifyLedger, type LedgerReport } from '../ledger/ledger-verify.js';
-import { MilestoneProof } from '../ledger/proof-format.js';
+import { AnchorProof } from '../ledger/proof-format.js';
 import { startAnvil, type AnvilNode } from './anvil.js';
 import { connectProvider } from './ethers-anchor.js';
 import { checkAnchorOnChain, verifyProof, type ProofVerdict } from './verify-anchor.js';
@@ -14,9 +14,9 @@ const mark = (ok: boolean | null) => (ok === null ? '-' : ok ? 'ok' : 'FAIL');
 
 /** `pledge verify proof.json --rpc URL`: needs nothing but the file and an RPC endpoint. Exit code 0 valid, 1 not. */
 export async function verifyProofCommand(file: string, rpcUrl: string | undefined, out: Out): Promise<number> {
-  const parsed = MilestoneProof.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  const parsed = AnchorProof.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) {
-    out.write(`${file} is not a milestone proof: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
+    out.write(`${file} is not a milestone or journal proof: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
     return 1;
   }
   const proof = parsed.data;
@@ -29,8 +29,10 @@ export async function verifyProofCommand(file: string, rpcUrl: string | undefine
   }
   out.write(
     [
-      `milestone   ${proof.milestone.id} (${proof.milestone.type}, ${proof.milestone.occurred_at})`,
-      `leaf        ${mark(verdict.local.isLeafValid)}  sha256(0x00 || salt || canonical) = ${proof.leaf.hash}`,
+      proof.format === 'pledge.journal-proof.v1'
+        ? `transaction ${proof.transaction.id} (${proof.transaction.kind}, ${proof.transaction.created_at})`
+        : `milestone   ${proof.milestone.id} (${proof.milestone.type}, ${proof.milestone.occurred_at})`,
+      `leaf        ${mark(verdict.local.isLeafValid)}  ${proof.leaf.encoding} = ${proof.leaf.hash}`,
       `merkle path ${mark(verdict.local.isPathValid)}  ${proof.merkle ? `${proof.merkle.path.length} step(s) to root ${proof.merkle.root}` : 'not batched yet'}`,
       `on chain    ${mark(verdict.chain ? verdict.chain.isAnchored : null)}  ${
         verdict.chain
@@ -39,7 +41,7 @@ export async function verifyProofCommand(file: string, rpcUrl: string | undefine
             ? 'not anchored yet'
             : 'skipped: pass --rpc URL'
       }`,
-      verdict.isValid ? 'VALID: this milestone is in a batch whose root is anchored on chain.' : `NOT VERIFIED: ${verdict.problems.join('; ')}`,
+      verdict.isValid ? `VALID: this ${proof.format === 'pledge.journal-proof.v1' ? 'journal transaction' : 'milestone'} is in a batch whose root is anchored on chain.` : `NOT VERIFIED: ${verdict.problems.join('; ')}`,
     ].join('\n') + '\n',
   );
   return verdict.isValid ? 0 : 1;

@@ -1,5 +1,5 @@
 import { Contract, type Provider } from 'ethers';
-import { checkProofLocally, type LocalCheck, type MilestoneProof } from '../ledger/proof-format.js';
+import { type AnchorProof, checkProofLocally, type LocalCheck } from '../ledger/proof-format.js';
 import { anchoredEvents, anchorInterface } from './ethers-anchor.js';
 
 export type AnchorClaim = { chainId: number; contract: string; txHash: string; root: string };
@@ -48,11 +48,11 @@ export async function checkAnchorOnChain(provider: Provider, claim: AnchorClaim)
 export type ProofVerdict = { isValid: boolean; local: LocalCheck; chain: AnchorCheck | null; problems: string[] };
 
 /** A proof is valid when its leaf and path lead to the root and that root is anchored where it says. */
-export async function verifyProof(proof: MilestoneProof, provider: Provider | null): Promise<ProofVerdict> {
+export async function verifyProof(proof: AnchorProof, provider: Provider | null): Promise<ProofVerdict> {
   const local = checkProofLocally(proof);
   const problems = [...local.problems];
   let chain: AnchorCheck | null = null;
-  if (!proof.merkle) problems.push('the milestone is not in a Merkle batch yet');
+  if (!proof.merkle) problems.push(`the ${proof.format === 'pledge.journal-proof.v1' ? 'transaction' : 'milestone'} is not in a Merkle batch yet`);
   else if (!proof.anchor) problems.push('the batch is not anchored yet');
   else if (!provider) problems.push('no chain to check against');
   else {

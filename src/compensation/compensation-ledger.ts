@@ -28,27 +28,93 @@ function decodeCursor(cursor: string): number {
   return Number(m[1]);
 }
 
+/** Open exposure of one order: the negated balance of promise_exposure over the order's transactions. */
+export async function openExposure(trx: Transaction<Database>, sellerId: string, orderId: string, currency: string): Promise<number> {
+  const row = await trx
+    .selectFrom('journal_postings as p')
+    .innerJoin('journal_transactions as t', 't.id', 'p.transaction_id')
+    .innerJoin('ledger_accounts as a', 'a.id', 'p.account_id')
+    .select(sql<number>`coalesce(sum(p.amount_minor), 0)::bigint`.as('balance'))
+    .where('t.seller_id', '=', sellerId)
+    .where('t.order_id', '=', orderId)
+    .where('a.code', '=', ACCOUNTS.exposure)
+    .where('p.currency', '=', currency)
+    .executeTakeFirstOrThrow();
+  return -Number(row.balance);
+}
+
+/**
+ * The promise was kept (or ended with nobody to blame): void the order's open exposure in the caller's
+ * transaction, key `exposure-settle:<order_id>`. Null when nothing is open and it was never settled.
+ * @throws AppError IDEMPOTENCY_KEY_REUSED (the order was already settled as broken by postBreach)
+ */
+export async function releaseExposureIn(trx: Transaction<Database>, input: { sellerId: string; orderId: string; currency: string; now: Date; memo?: string }): Promise<JournalTransactionView | null> {
+  const { sellerId, orderId, currency } = input;
+  await lockSellerJournal(trx, sellerId);
+  const key = `exposure-settle:${orderId}`;
+  const open = await openExposure(trx, sellerId, orderId, currency);
+  const settled = await trx.selectFrom('journal_transactions').select('id').where('seller_id', '=', sellerId).where('idempotency_key', '=', key).executeTakeFirst();
+  if (open <= 0 && !settled) return null;
+  const { transaction } = await postJournal(trx, {
+    sellerId,
+    idempotencyKey: key,
+    kind: 'exposure_released',
+    orderId,
+    requestBody: { op: 'release', order_id: orderId },
+    postings: async () => exposureReleased(currency, open),
+    memo: input.memo ?? 'promise kept: exposure voided',
+    now: input.now,
+  });
+  return transaction;
+}
+
+/**
+ * Posts one compensation in the caller's transaction: releases whatever exposure the order still has
+ * open (when `releaseExposure`; a manual goodwill leaves the promise's reservation alone), books the
+ * expense and payable, and, when a partner is to blame and owes a share, the chargeback receivable.
+ * Keys `compensation:<ref>` and `chargeback:<ref>`, with ref the breach id (or the compensation id for a
+ * manual one), so a retry after a crash posts once.
+ */
+export async function postCompensationIn(
+  trx: Transaction<Database>,
+  input: { sellerId: string; orderId: string; currency: string; ref: string; kind: BreachKind | 'goodwill'; amountMinor: number; releaseExposure: boolean; partnerId: string | null; chargebackMinor: number; now: Date },
+): Promise<{ compensation: JournalTransactionView; chargeback: JournalTransactionView | null }> {
+  const { sellerId, orderId, currency } = input;
+  await lockSellerJournal(trx, sellerId);
+  const compensation = await postJournal(trx, {
+    sellerId,
+    idempotencyKey: `compensation:${input.ref}`,
+    kind: 'compensation_posted',
+    orderId,
+    partnerId: input.partnerId,
+    requestBody: { op: 'compensation', ref: input.ref, order_id: orderId, kind: input.kind, amount_minor: input.amountMinor, release: input.releaseExposure },
+    postings: async (t) => compensationPosted(currency, input.amountMinor, input.releaseExposure ? await openExposure(t, sellerId, orderId, currency) : 0),
+    memo: input.kind === 'goodwill' ? 'goodwill compensation approved by finance' : `promise broken (${input.kind}): compensation owed to the customer`,
+    now: input.now,
+  });
+  const recovered =
+    input.partnerId && input.chargebackMinor > 0
+      ? await postJournal(trx, {
+          sellerId,
+          idempotencyKey: `chargeback:${input.ref}`,
+          kind: 'chargeback',
+          orderId,
+          partnerId: input.partnerId,
+          requestBody: { op: 'chargeback', ref: input.ref, order_id: orderId, amount_minor: input.chargebackMinor, partner_id: input.partnerId },
+          postings: chargeback(currency, input.partnerId, input.chargebackMinor),
+          memo: `promise broken (${input.kind}) by ${input.partnerId}: charged back under its terms`,
+          now: input.now,
+        })
+      : null;
+  return { compensation: compensation.transaction, chargeback: recovered?.transaction ?? null };
+}
+
 /**
  * The compensation journal as finance sees it: exposure booked when a promise is made, released when
  * it is kept, turned into compensation (and a partner chargeback) when it breaks; reversals, never edits.
  */
 export function createCompensationLedger(deps: CompensationLedgerDeps) {
   const { db, clock } = deps;
-
-  /** Open exposure of one order: the negated balance of promise_exposure over the order's transactions. */
-  async function openExposure(trx: Transaction<Database>, sellerId: string, orderId: string, currency: string): Promise<number> {
-    const row = await trx
-      .selectFrom('journal_postings as p')
-      .innerJoin('journal_transactions as t', 't.id', 'p.transaction_id')
-      .innerJoin('ledger_accounts as a', 'a.id', 'p.account_id')
-      .select(sql<number>`coalesce(sum(p.amount_minor), 0)::bigint`.as('balance'))
-      .where('t.seller_id', '=', sellerId)
-      .where('t.order_id', '=', orderId)
-      .where('a.code', '=', ACCOUNTS.exposure)
-      .where('p.currency', '=', currency)
-      .executeTakeFirstOrThrow();
-    return -Number(row.balance);
-  }
 
   async function orderCurrency(trx: Transaction<Database>, sellerId: string, orderId: string): Promise<string> {
     const order = await trx.selectFrom('orders').select('currency').where('seller_id', '=', sellerId).where('id', '=', orderId).executeTakeFirst();
@@ -102,25 +168,7 @@ export function createCompensationLedger(deps: CompensationLedgerDeps) {
      * @throws AppError NOT_FOUND (order), IDEMPOTENCY_KEY_REUSED (the order was already settled as broken)
      */
     async releaseExposure(sellerId: string, orderId: string): Promise<JournalTransactionView | null> {
-      return db.transaction().execute(async (trx) => {
-        const currency = await orderCurrency(trx, sellerId, orderId);
-        await lockSellerJournal(trx, sellerId);
-        const key = `exposure-settle:${orderId}`;
-        const open = await openExposure(trx, sellerId, orderId, currency);
-        const settled = await trx.selectFrom('journal_transactions').select('id').where('seller_id', '=', sellerId).where('idempotency_key', '=', key).executeTakeFirst();
-        if (open <= 0 && !settled) return null;
-        const { transaction } = await postJournal(trx, {
-          sellerId,
-          idempotencyKey: key,
-          kind: 'exposure_released',
-          orderId,
-          requestBody: { op: 'release', order_id: orderId },
-          postings: async () => exposureReleased(currency, open),
-          memo: 'promise kept: exposure voided',
-          now: clock.now(),
-        });
-        return transaction;
-      });
+      return db.transaction().execute(async (trx) => releaseExposureIn(trx, { sellerId, orderId, currency: await orderCurrency(trx, sellerId, orderId), now: clock.now() }));
     },
 
     /**

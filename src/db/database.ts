@@ -44,6 +44,11 @@ export interface SuppliersTable extends PartnerColumns {
   callback_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   previous_callback_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   previous_callback_secret_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Migration 0010: { share_bps, cap_minor } charged back when this supplier breaks a promise; null = defaults. */
+  chargeback_terms: ColumnType<{ share_bps: number; cap_minor: number | null } | null, string | null | undefined, string | null>;
+  /** Migration 0013 (learning): a demoted supplier's handover probability is multiplied by routing_weight. */
+  rating_status: ColumnType<'active' | 'demoted', 'active' | 'demoted' | undefined, 'active' | 'demoted'>;
+  routing_weight: ColumnType<number, number | undefined, number>;
 }
 
 export interface WarehousesTable extends PartnerColumns {
@@ -60,6 +65,8 @@ export interface CarrierAccountsTable extends PartnerColumns {
   /** Authenticates the carrier's tracking webhooks (HMAC key or shared token, by carrier); sealed. */
   webhook_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   tracking_mode: ColumnType<TrackingMode, TrackingMode | undefined, TrackingMode>;
+  /** Migration 0010: { share_bps, cap_minor } charged back when this carrier breaks a promise; null = defaults. */
+  chargeback_terms: ColumnType<{ share_bps: number; cap_minor: number | null } | null, string | null | undefined, string | null>;
 }
 
 export interface CatalogOffersTable {
@@ -86,6 +93,8 @@ export interface PromisePoliciesTable {
   voucher_terms: string;
   voucher_validity_days: number;
   stale_quote_penalty: number;
+  /** Migration 0010: the seller's compensation rules (src/compensation/compensation-policy.ts); null = defaults. */
+  compensation_rules: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
 }
 
@@ -143,6 +152,10 @@ export interface ShipmentsTable {
   tracking_polled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** The pickup cut-off the supplier must hand over by (the engine's plan). */
   handover_by: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Set on a replacement shipment (repair saga): the shipment it re-routes. */
+  replaces_shipment_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Set once the shipment is no longer the order's live route (replaced, or an abandoned replacement). */
+  superseded_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: CreatedAt;
 }
 
@@ -297,6 +310,9 @@ export interface BreachesTable {
   detected_at: Timestamp;
   resolved_at: Timestamp | null;
   locked_until: Timestamp | null;
+  process_after: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  attempts: Generated<number>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type CompensationStatus = 'pending_approval' | 'posted' | 'rejected';
@@ -316,6 +332,44 @@ export interface CompensationsTable {
   reason: string | null;
   journal_transaction_id: string | null;
   created_at: Timestamp;
+  idempotency_key: ColumnType<string | null, string | null | undefined, string | null>;
+  request_hash: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export type RepairSagaStatus = 'running' | 'completed' | 'failed' | 'compensating' | 'compensated';
+/** One re-routing of a failing shipment (compensation/repair-saga.ts), one per repairable breach. */
+export interface RepairSagasTable {
+  id: string;
+  seller_id: string;
+  order_id: string;
+  shipment_id: string;
+  breach_id: string;
+  status: RepairSagaStatus;
+  current_step: string | null;
+  replacement_shipment_id: string | null;
+  next_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  lease_token: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+export type SagaStepStatus = 'pending' | 'running' | 'done' | 'failed' | 'compensating' | 'compensated' | 'irreversible';
+export interface RepairSagaStepsTable {
+  saga_id: string;
+  seq: number;
+  name: string;
+  status: SagaStepStatus;
+  output: Json<unknown> | null;
+  undo: Json<unknown> | null;
+  error: string | null;
+  attempts: Generated<number>;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  compensated_at: Timestamp | null;
 }
 
 export interface PartnerStatsTable {
@@ -403,6 +457,7 @@ export interface MilestonesTable {
 
 export type AnchorBatchStatus = 'pending' | 'submitted' | 'final';
 /** A Merkle batch of milestones (seq first_seq..last_seq); immutable once cut except its anchoring state. */
+export type AnchorStream = 'milestones' | 'journal';
 export interface AnchorBatchesTable {
   id: ColumnType<number, number, never>;
   first_seq: ColumnType<number, number, never>;
@@ -410,6 +465,8 @@ export interface AnchorBatchesTable {
   count: ColumnType<number, number, never>;
   root: ColumnType<string, string, never>;
   prev_root: ColumnType<string, string, never>;
+  /** 0011: which log the batch seals (milestones: milestones.seq ranges; journal: journal_anchor_leaves positions). */
+  stream: ColumnType<AnchorStream, AnchorStream | undefined, never>;
   status: ColumnType<AnchorBatchStatus, AnchorBatchStatus | undefined, AnchorBatchStatus>;
   chain_id: number | null;
   contract_address: string | null;
@@ -423,6 +480,14 @@ export interface AnchorBatchesTable {
   submitted_at: Timestamp | null;
   finalized_at: Timestamp | null;
   created_at: CreatedAt;
+}
+
+/** 0011: a journal transaction's place in the journal anchoring stream; insert-only. */
+export interface JournalAnchorLeavesTable {
+  position: ColumnType<number, number, never>;
+  transaction_id: ColumnType<string, string, never>;
+  leaf_hash: ColumnType<string, string, never>;
+  batch_id: ColumnType<number, number, never>;
 }
 
 export interface AnchorSubmissionsTable {
@@ -489,6 +554,80 @@ export interface JournalPostingsTable {
   amount_minor: ColumnType<number, number, never>;
 }
 
+/** Migration 0013 (learning): one Beta posterior per seller and route component (src/learning). */
+export type ComponentKindColumn = 'supplier_handover' | 'warehouse_cutoff' | 'carrier_lane';
+export interface RouteEstimatesTable {
+  seller_id: string;
+  kind: ComponentKindColumn;
+  key: string;
+  alpha: number;
+  beta: number;
+  n: ColumnType<number, number | undefined, number>;
+  updated_at: Timestamp;
+}
+export interface LearningAppliedTable {
+  outcome_id: string;
+  seller_id: string;
+  updates: Json<unknown>;
+  applied_at: Timestamp;
+}
+export interface RatingRulesTable {
+  seller_id: string;
+  rules: Json<unknown>;
+  updated_at: Timestamp;
+}
+export interface SupplierRatingsTable {
+  seller_id: string;
+  supplier_id: string;
+  week_start: string;
+  outcomes: number;
+  judged: number;
+  on_time: number;
+  refused: number;
+  tracked: number;
+  handed_over: number;
+  compensation_minor: ColumnType<number, number, number>;
+  outcome_ids: Json<string[]>;
+  computed_at: Timestamp;
+}
+export interface RatingEventsTable {
+  id: string;
+  seller_id: string;
+  supplier_id: string;
+  week_start: string;
+  rule: string;
+  action: 'demote' | 'recover';
+  evidence: Json<unknown>;
+  created_at: Timestamp;
+}
+export interface BackupInquiriesTable {
+  id: string;
+  seller_id: string;
+  supplier_id: string;
+  rating_event_id: string;
+  status: 'open' | 'quoted' | 'closed';
+  alternatives: Json<unknown>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A policy replay job (src/replay); claimed by a worker with SKIP LOCKED and a lease. */
+export interface ReplaysTable {
+  id: string;
+  seller_id: string;
+  params: Json<unknown>;
+  status: Generated<'queued' | 'running' | 'done' | 'failed'>;
+  progress_done: Generated<number>;
+  progress_total: Generated<number>;
+  result: ColumnType<unknown | null, string | null | undefined, string | null>;
+  error: string | null;
+  attempts: Generated<number>;
+  locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: CreatedAt;
+  started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export interface Database {
   sellers: SellersTable;
   api_keys: ApiKeysTable;
@@ -508,11 +647,14 @@ export interface Database {
   promise_timers: PromiseTimersTable;
   breaches: BreachesTable;
   compensations: CompensationsTable;
+  repair_sagas: RepairSagasTable;
+  repair_saga_steps: RepairSagaStepsTable;
   platform_integrations: PlatformIntegrationsTable;
   platform_events: PlatformEventsTable;
   platform_orders: PlatformOrdersTable;
   milestones: MilestonesTable;
   anchor_batches: AnchorBatchesTable;
+  journal_anchor_leaves: JournalAnchorLeavesTable;
   anchor_submissions: AnchorSubmissionsTable;
   anchor_contracts: AnchorContractsTable;
   ledger_leases: LedgerLeasesTable;
@@ -523,6 +665,13 @@ export interface Database {
   ledger_accounts: LedgerAccountsTable;
   journal_transactions: JournalTransactionsTable;
   journal_postings: JournalPostingsTable;
+  replays: ReplaysTable;
+  route_estimates: RouteEstimatesTable;
+  learning_applied: LearningAppliedTable;
+  rating_rules: RatingRulesTable;
+  supplier_ratings: SupplierRatingsTable;
+  rating_events: RatingEventsTable;
+  backup_inquiries: BackupInquiriesTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;

@@ -7,6 +7,11 @@ import * as m0005 from './migrations/0005_milestone_sources.js';
 import * as m0006 from './migrations/0006_compensation_ledger.js';
 import * as m0007 from './migrations/0007_promise_outcomes.js';
 import * as m0008 from './migrations/0008_breaches.js';
+import * as m0009 from './migrations/0009_repair_sagas.js';
+import * as m0010 from './migrations/0010_compensation_policy.js';
+import * as m0012 from './migrations/0012_replays.js';
+import * as m0013 from './migrations/0013_learning.js';
+import * as m0011 from './migrations/0011_journal_anchoring.js';
 
 /** Every migration, in order. A static map (not a folder scan) so tsx, tsc output and bundles agree. */
 export const migrations: Record<string, Migration> = {
@@ -18,6 +23,11 @@ export const migrations: Record<string, Migration> = {
   '0006_compensation_ledger': m0006,
   '0007_promise_outcomes': m0007,
   '0008_breaches': m0008,
+  '0009_repair_sagas': m0009,
+  '0010_compensation_policy': m0010,
+  '0012_replays': m0012,
+  '0013_learning': m0013,
+  '0011_journal_anchoring': m0011,
 };
 
 // Kysely looks for its bookkeeping tables across all schemas; name ours when it is not the default.

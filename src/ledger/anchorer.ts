@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
+import { type Kysely, type Selectable, sql, type Transaction, type Updateable } from 'kysely';
 import type { AnchorBatchesTable, AnchorBatchRow, AnchorSubmissionsTable, Database } from '../db/database.js';
 import type { Clock } from '../lib/clock.js';
 import type { AnchorPort, TxFees } from './anchor-port.js';
@@ -36,6 +36,9 @@ export type TickReport = { cut: number; submitted: number; finalized: number; ch
 export type ChainView = { chainId: number; contract: string; headBlock: number; seenAt: Date };
 
 const CUT_LOCK = 0x504c_4447_0002; // "PLDG" 2
+
+const maxBatchId = async (trx: Transaction<Database>) =>
+  Number((await trx.selectFrom('anchor_batches').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? 0);
 const LEASE = 'anchorer';
 const FEE_BUMP_NUM = 5n; // replacements pay 25% more (nodes require at least 10%)
 const FEE_BUMP_DEN = 4n;
@@ -74,7 +77,9 @@ export function createAnchorer(options: AnchorerOptions) {
   async function cutBatches(flush: boolean): Promise<number> {
     return db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${CUT_LOCK}::bigint)`.execute(trx);
-      let last = await trx.selectFrom('anchor_batches').select(['id', 'last_seq', 'root']).orderBy('id', 'desc').limit(1).executeTakeFirst();
+      let last = await trx.selectFrom('anchor_batches').select(['id', 'last_seq', 'root']).where('stream', '=', 'milestones').orderBy('id', 'desc').limit(1).executeTakeFirst();
+      // Ids are shared with the journal stream (one submission order, one nonce sequence).
+      let lastId = await maxBatchId(trx);
       let cut = 0;
       for (;;) {
         const firstSeq = (last?.last_seq ?? 0) + 1;
@@ -90,7 +95,7 @@ export function createAnchorer(options: AnchorerOptions) {
         const isOld = clock.now().getTime() - rows[0]!.recorded_at.getTime() >= options.batchMaxAgeMs;
         if (!isFull && !isOld && !flush) break;
         const batch = {
-          id: (last?.id ?? 0) + 1,
+          id: ++lastId,
           first_seq: firstSeq,
           last_seq: rows.at(-1)!.seq,
           count: rows.length,
@@ -102,8 +107,50 @@ export function createAnchorer(options: AnchorerOptions) {
         cut++;
         last = batch;
       }
-      return cut;
+      return cut + (await cutJournal(trx, flush, lastId));
     });
+  }
+
+  /**
+   * The journal stream: transactions not yet enlisted, oldest first, get the next positions and form a
+   * batch whose leaves are their chain hashes, under the same rules (full, old enough, or flush).
+   */
+  async function cutJournal(trx: Transaction<Database>, flush: boolean, lastId: number): Promise<number> {
+    let last = await trx.selectFrom('anchor_batches').select(['last_seq', 'root']).where('stream', '=', 'journal').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    let cut = 0;
+    for (;;) {
+      const rows = await trx
+        .selectFrom('journal_transactions as t')
+        .select(['t.id', 't.hash', 't.created_at'])
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('journal_anchor_leaves as l').select('l.position').whereRef('l.transaction_id', '=', 't.id'))))
+        .orderBy('t.created_at')
+        .orderBy('t.id')
+        .limit(options.batchSize)
+        .execute();
+      if (rows.length === 0) break;
+      const isFull = rows.length === options.batchSize;
+      const isOld = clock.now().getTime() - rows[0]!.created_at.getTime() >= options.batchMaxAgeMs;
+      if (!isFull && !isOld && !flush) break;
+      const firstSeq = (last?.last_seq ?? 0) + 1;
+      const batch = {
+        id: ++lastId,
+        stream: 'journal' as const,
+        first_seq: firstSeq,
+        last_seq: firstSeq + rows.length - 1,
+        count: rows.length,
+        root: merkleRoot(rows.map((r) => r.hash)),
+        prev_root: last?.root ?? GENESIS_HASH,
+      };
+      await trx.insertInto('anchor_batches').values(batch).execute();
+      await trx
+        .insertInto('journal_anchor_leaves')
+        .values(rows.map((r, i) => ({ position: firstSeq + i, transaction_id: r.id, leaf_hash: r.hash, batch_id: batch.id })))
+        .execute();
+      emit('cut', batch.id);
+      cut++;
+      last = batch;
+    }
+    return cut;
   }
 
   async function ensureContract(port: AnchorPort): Promise<string> {

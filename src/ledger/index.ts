@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock.js';
 import type { PledgeMetrics } from '../lib/metrics.js';
 import type { AnchorPort } from './anchor-port.js';
 import { createAnchorer, type LedgerLog } from './anchorer.js';
+import { createJournalProofs } from './journal-proofs.js';
 import { type AnchorChecker, createLedgerService } from './proof-service.js';
 
 /** What the runtime hands the ledger: a chain (or none) and the batching settings. */
@@ -69,6 +70,7 @@ export function createLedger(deps: {
       return row && row.order_id === voucher.order_id ? { orderId: row.order_id, sellerId: row.seller_id } : null;
     },
   });
-  return { proofs, anchorer, intervalMs: settings.anchorIntervalMs };
+  const journal = createJournalProofs({ db: deps.db, requiredConfirmations: settings.confirmations, chainView: anchorer.chainView });
+  return { proofs, journal, anchorer, intervalMs: settings.anchorIntervalMs };
 }
 export type Ledger = ReturnType<typeof createLedger>;

@@ -42,7 +42,7 @@ export type LedgerReport = {
  */
 export async function verifyLedger(db: Kysely<Database>, options: { checkAnchor?: AnchorChecker | null; pageSize?: number } = {}): Promise<LedgerReport> {
   const pageSize = options.pageSize ?? 1000;
-  const batches = await db.selectFrom('anchor_batches').selectAll().orderBy('id').execute();
+  const batches = await db.selectFrom('anchor_batches').selectAll().where('stream', '=', 'milestones').orderBy('id').execute();
   const report: LedgerReport = { isIntact: true, milestonesChecked: 0, batchesChecked: 0, anchorsChecked: 0, isChainChecked: !!options.checkAnchor, firstDivergence: null };
   const fail = (d: Divergence) => {
     report.isIntact = false;

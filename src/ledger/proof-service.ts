@@ -50,7 +50,7 @@ export function createLedgerService(deps: LedgerServiceDeps) {
   }
 
   async function batchOf(seq: number): Promise<AnchorBatchRow | undefined> {
-    const batch = await db.selectFrom('anchor_batches').selectAll().where('first_seq', '<=', seq).orderBy('first_seq', 'desc').limit(1).executeTakeFirst();
+    const batch = await db.selectFrom('anchor_batches').selectAll().where('stream', '=', 'milestones').where('first_seq', '<=', seq).orderBy('first_seq', 'desc').limit(1).executeTakeFirst();
     return batch && batch.last_seq >= seq ? batch : undefined;
   }
 

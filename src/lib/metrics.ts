@@ -115,6 +115,7 @@ export function createPledgeMetrics() {
     milestoneEvents: registry.register(new Counter('pledge_milestone_events_total', 'Milestone events received, by source and outcome (recorded, duplicate, ignored, rejected)')),
     webhookAttempts: registry.register(new Counter('pledge_webhook_attempts_total', 'Seller webhook delivery attempts, by outcome')),
     webhookLatency: registry.register(new Histogram('pledge_webhook_attempt_duration_ms', 'Seller webhook attempt latency, by outcome', LATENCY_BUCKETS_MS)),
+    breachWork: registry.register(new Counter('pledge_breach_work_total', 'Breach timers fired and breaches settled, by step (timer_fired, repairing, posted, pending_approval, closed, held, failed)')),
   };
 }
 export type PledgeMetrics = ReturnType<typeof createPledgeMetrics>;

@@ -1,7 +1,14 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
+import { onMilestoneRecorded } from '../compensation/breach-detection.js';
 import { appendMilestone, type MilestoneInput } from '../ledger/milestones.js';
+import { systemClock } from '../lib/clock.js';
+import { createEventSink } from '../webhooks/outbound/event-sink.js';
 import { advance, type FulfillmentState, type Transition } from './state-machine.js';
+
+// Breach detection runs in every milestone's transaction (timers armed and cancelled, failures turned
+// into breaches, kept promises settled); it only writes rows, so the wall clock is enough for its stamps.
+const detection = { clock: systemClock, events: createEventSink({ clock: systemClock }) };
 
 export type RecordOutcome = {
   milestoneId: string;
@@ -35,5 +42,6 @@ export async function recordShipmentMilestone(trx: Transaction<Database>, input:
       .where('id', '=', input.shipmentId)
       .execute();
   }
+  await onMilestoneRecorded(trx, detection, input, { milestoneId: appended.id, isTerminalAlready: transition.effect === 'unchanged' && transition.reason === 'terminal' });
   return { milestoneId: appended.id, isDuplicate: false, effect: transition.effect, state: transition.next };
 }

@@ -11,8 +11,10 @@ import type {
 } from '../db/database.js';
 import { AppError, notFound } from '../errors.js';
 import type { SecretBox } from '../lib/crypto.js';
+import type { EstimateRow } from '../learning/estimates.js';
 import { newId } from '../lib/ids.js';
 import { newCallbackSecret } from '../milestones/secrets.js';
+import { type ChargebackTerms, type CompensationRulesInput, rulesOf } from '../compensation/compensation-policy.js';
 import type { PartnerConnection, PartnerLimits } from '../upstream/contract.js';
 
 export type PartnerLimitsInput = { max_concurrency?: number; rate_limit_per_second?: number; timeout_ms?: number };
@@ -57,6 +59,8 @@ export type PolicyInput = {
   voucher_terms: string;
   voucher_validity_days: number;
   stale_quote_penalty: number;
+  /** Merged over the defaults; omitted: the previous version's rules carry over. */
+  compensation_rules?: CompensationRulesInput | undefined;
 };
 
 /** Everything the promise path needs about a seller's network for one order. */
@@ -67,6 +71,8 @@ export type OrderNetwork = {
   warehouses: Map<string, { row: WarehouseRow; connection: PartnerConnection }>;
   carrierAccounts: Map<string, { row: CarrierAccountRow; connection: PartnerConnection }>;
   trackRecords: { suppliers: Record<string, TrackRecord>; warehouses: Record<string, TrackRecord>; carriers: Record<string, TrackRecord> };
+  /** Learned per-component posteriors (src/learning), as stored; the order path decays them to its time. */
+  estimates: EstimateRow[];
 };
 type TrackRecord = { kept: number; broken: number };
 
@@ -127,13 +133,14 @@ export function createNetworkService(deps: NetworkServiceDeps) {
   type SellerNetwork = Omit<OrderNetwork, 'offers'> & { offersBySku: Map<string, CatalogOfferRow[]> };
 
   async function loadSellerNetwork(sellerId: string): Promise<SellerNetwork> {
-    const [policy, offers, suppliers, warehouses, carriers, stats] = await Promise.all([
+    const [policy, offers, suppliers, warehouses, carriers, stats, estimates] = await Promise.all([
       currentPolicy(sellerId),
       db.selectFrom('catalog_offers').selectAll().where('seller_id', '=', sellerId).execute(),
       db.selectFrom('suppliers').selectAll().where('seller_id', '=', sellerId).where('is_active', '=', true).execute(),
       db.selectFrom('warehouses').selectAll().where('seller_id', '=', sellerId).execute(),
       db.selectFrom('carrier_accounts').selectAll().where('seller_id', '=', sellerId).execute(),
       db.selectFrom('partner_stats').selectAll().where('seller_id', '=', sellerId).execute(),
+      db.selectFrom('route_estimates').select(['kind', 'key', 'alpha', 'beta', 'n', 'updated_at']).where('seller_id', '=', sellerId).execute(),
     ]);
     const offersBySku = new Map<string, CatalogOfferRow[]>();
     for (const o of offers) offersBySku.set(o.sku, [...(offersBySku.get(o.sku) ?? []), o]);
@@ -149,6 +156,7 @@ export function createNetworkService(deps: NetworkServiceDeps) {
       warehouses: new Map(warehouses.map((r) => [r.id, { row: r, connection: connection('warehouse', r) }])),
       carrierAccounts: new Map(carriers.map((r) => [r.id, { row: r, connection: connection('carrier', r) }])),
       trackRecords,
+      estimates,
     };
   }
 
@@ -208,6 +216,9 @@ export function createNetworkService(deps: NetworkServiceDeps) {
           .limit(1)
           .forUpdate()
           .executeTakeFirst();
+        const previousRules = input.compensation_rules
+          ? null
+          : ((await trx.selectFrom('promise_policies').select('compensation_rules').where('seller_id', '=', sellerId).where('version', '=', latest?.version ?? 0).executeTakeFirst())?.compensation_rules ?? null);
         const values: Parameters<ReturnType<typeof trx.insertInto<'promise_policies'>>['values']>[0] = {
           seller_id: sellerId,
           version: (latest?.version ?? 0) + 1,
@@ -218,6 +229,7 @@ export function createNetworkService(deps: NetworkServiceDeps) {
           voucher_terms: input.voucher_terms,
           voucher_validity_days: input.voucher_validity_days,
           stale_quote_penalty: input.stale_quote_penalty,
+          compensation_rules: JSON.stringify(rulesOf((input.compensation_rules ?? previousRules) as CompensationRulesInput | null)),
         };
         return trx.insertInto('promise_policies').values(values).returningAll().executeTakeFirstOrThrow();
       });
@@ -313,6 +325,14 @@ export function createNetworkService(deps: NetworkServiceDeps) {
     listCarrierAccounts: (sellerId: string) =>
       db.selectFrom('carrier_accounts').selectAll().where('seller_id', '=', sellerId).orderBy('created_at').orderBy('id').execute(),
     listOffers: (sellerId: string) => db.selectFrom('catalog_offers').selectAll().where('seller_id', '=', sellerId).orderBy('sku').orderBy('id').execute(),
+
+    /** What a supplier or carrier account owes back of a compensation it caused. @throws NOT_FOUND */
+    async setChargebackTerms(sellerId: string, table: 'suppliers' | 'carrier_accounts', id: string, terms: ChargebackTerms) {
+      const row = await db.updateTable(table).set({ chargeback_terms: JSON.stringify(terms) }).where('seller_id', '=', sellerId).where('id', '=', id).returningAll().executeTakeFirst();
+      if (!row) throw notFound(table === 'carrier_accounts' ? 'carrier account' : 'supplier');
+      invalidate(sellerId);
+      return row as Selectable<Database[typeof table]>;
+    },
 
     async getPartner(sellerId: string, table: 'suppliers' | 'warehouses' | 'carrier_accounts', id: string) {
       const row = await db.selectFrom(table).selectAll().where('seller_id', '=', sellerId).where('id', '=', id).executeTakeFirst();

@@ -1,10 +1,13 @@
 import type { Kysely } from 'kysely';
+import { releaseExposureIn } from '../compensation/compensation-ledger.js';
 import type { CancelOutcome, Database, ShipmentRow } from '../db/database.js';
 import { AppError, notFound } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
+import { recordShipmentMilestone } from '../milestones/record.js';
 import type { NetworkService } from '../network/network-service.js';
 import type { SupplierProtocol } from '../suppliers/contract.js';
 import { UpstreamError } from '../upstream/contract.js';
+import type { EventSink } from '../webhooks/outbound/event-sink.js';
 import type { PartnerAdapters } from './partner-adapters.js';
 
 const CALL_TIMEOUT_MS = 10_000;
@@ -15,7 +18,12 @@ export type OrderCancellationDeps = {
   adapters: Pick<PartnerAdapters, 'suppliers'>;
   network: Pick<NetworkService, 'connections'>;
   log: { warn(obj: object, msg: string): void };
+  /** Seller webhooks: order.cancelled, recorded in the cancelling transaction. */
+  events?: EventSink;
 };
+
+/** Who asked: none of them is a partner breaking the promise, so none of them is a breach. */
+export type CancelledBy = 'seller' | 'platform' | 'customer';
 
 /**
  * Cancels a promised order: the order is marked cancelled at once, then each shipment's instruction
@@ -91,16 +99,38 @@ export function createOrderCancellations(deps: OrderCancellationDeps) {
      * cancelled order stays cancelled with its first reason.
      * @throws NOT_FOUND, CONFLICT (a declined order has nothing to cancel)
      */
-    async cancel(sellerId: string, orderId: string, reason: string): Promise<void> {
+    async cancel(sellerId: string, orderId: string, reason: string, by: CancelledBy = 'seller'): Promise<void> {
       const now = clock.now();
-      const updated = await db
-        .updateTable('orders')
-        .set({ status: 'cancelled', cancelled_at: now, cancel_reason: reason })
-        .where('id', '=', orderId)
-        .where('seller_id', '=', sellerId)
-        .where('status', '=', 'promised')
-        .returning('id')
-        .executeTakeFirst();
+      // One transaction: the status, a `cancelled` milestone per shipment (which cancels its breach
+      // timers), the exposure released (a cancellation is neither kept nor broken: no outcome row),
+      // and the order.cancelled event.
+      const updated = await db.transaction().execute(async (trx) => {
+        const order = await trx
+          .updateTable('orders')
+          .set({ status: 'cancelled', cancelled_at: now, cancel_reason: reason })
+          .where('id', '=', orderId)
+          .where('seller_id', '=', sellerId)
+          .where('status', '=', 'promised')
+          .returning(['id', 'external_id', 'currency'])
+          .executeTakeFirst();
+        if (!order) return undefined;
+        const shipments = await trx.selectFrom('shipments').select('id').where('order_id', '=', orderId).orderBy('id').execute();
+        for (const s of shipments) {
+          await recordShipmentMilestone(trx, {
+            sellerId,
+            orderId,
+            shipmentId: s.id,
+            type: 'cancelled',
+            occurredAt: now,
+            source: 'pledge',
+            sourceEventId: `cancel:${s.id}`,
+            details: { reason, cancelled_by: by },
+          });
+        }
+        await releaseExposureIn(trx, { sellerId, orderId, currency: order.currency, now, memo: `order cancelled (${by}): exposure voided` });
+        await deps.events?.emit(trx, sellerId, { type: 'order.cancelled', data: { order_id: orderId, external_id: order.external_id, reason, cancelled_by: by } });
+        return order;
+      });
       if (!updated) {
         const order = await db.selectFrom('orders').select('status').where('id', '=', orderId).where('seller_id', '=', sellerId).executeTakeFirst();
         if (!order) throw notFound('order');

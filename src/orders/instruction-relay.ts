@@ -97,6 +97,12 @@ export function createInstructionRelay(deps: InstructionRelayDeps) {
     const supplier = connections.suppliers.get(shipment.supplier_id);
     const account = connections.carrierAccounts.get(shipment.carrier_account_id);
     const frozen = row.payload as FrozenInstruction;
+    if (shipment.superseded_at) {
+      // Re-routed by a repair saga (compensation/repair-saga.ts): sending it now would make two live
+      // instructions for the same goods. The saga closes such rows itself; this guards a stray one.
+      await db.updateTable('outbox').set({ completed_at: clock.now(), locked_until: null, last_error: 'shipment superseded by a repair' }).where('id', '=', row.id).where('completed_at', 'is', null).execute();
+      return;
+    }
     try {
       if (!supplier || !account) throw new PermanentFailure('supplier or carrier account no longer configured');
       const carrier = deps.adapters.carriers[account.row.carrier as CarrierId];

@@ -7,7 +7,10 @@ import { canonicalJson, sha256Hex } from '../lib/crypto.js';
 import { newId, newSortableId } from '../lib/ids.js';
 import type { PledgeMetrics } from '../lib/metrics.js';
 import type { NetworkService, OrderNetwork } from '../network/network-service.js';
+import { engineEstimates } from '../learning/estimates.js';
+import type { LearningSettings } from '../learning/learning-service.js';
 import { decide } from '../promise-engine/index.js';
+import { snapshotEngineInput, type EngineInputSnapshot } from '../replay/engine-snapshot.js';
 import type { EngineDecision, EngineInput } from '../promise-engine/types.js';
 import type { DropshipInstruction } from '../suppliers/contract.js';
 import type { Upstream } from '../upstream/contract.js';
@@ -16,7 +19,7 @@ import type { InstructionRelay } from './instruction-relay.js';
 import type { EventSink } from '../webhooks/outbound/event-sink.js';
 import type { CompensationLedger } from '../compensation/compensation-ledger.js';
 import { orderDecidedEvent } from '../webhooks/outbound/order-events.js';
-import { orderView, type OrderView } from './order-view.js';
+import { asStoredJson, orderView, type OrderView, type VoucherView } from './order-view.js';
 import type { createQuoteGatherer, GatheredQuotes } from './quote-gatherer.js';
 import { newVoucherCode, signVoucher, voucherView } from './vouchers.js';
 
@@ -58,9 +61,27 @@ export type OrderServiceDeps = {
   events?: EventSink;
   /** The compensation journal: the promise's expected breach cost is reserved in the commit transaction. */
   exposure?: Pick<CompensationLedger, 'reserveExposure'>;
+  /** Learned estimates (src/learning) replace kept/broken counts and price their uncertainty; absent: counts only. */
+  learning?: LearningSettings;
 };
 
+/** The engine's learned posteriors for this order: lanes run from each warehouse's region to the ship-to region. */
+function learnedFor(network: OrderNetwork, req: OrderRequest, now: Date, settings: LearningSettings) {
+  return engineEstimates({
+    rows: network.estimates,
+    now,
+    halfLifeDays: settings.halfLifeDays,
+    riskAversion: settings.riskAversion,
+    originRegions: Object.fromEntries([...network.warehouses].map(([id, w]) => [id, w.row.region])),
+    destinationRegion: req.ship_to.region ?? null,
+    supplierWeights: Object.fromEntries([...network.suppliers].map(([id, s]) => [id, s.row.routing_weight])),
+  });
+}
+
 const DAY_MS = 86_400_000;
+
+/** What the commit wrote, enough to answer without reading the order back. */
+type Committed = { orderId: string; shipmentIds: string[]; order: OrderRow; voucher: VoucherView | null };
 
 export function createOrderService(deps: OrderServiceDeps) {
   const { db, clock } = deps;
@@ -119,6 +140,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       carrierRates: quotes.carrierRates,
       trackRecords: network.trackRecords,
       degradedPartners: degraded,
+      ...(deps.learning ? { learned: learnedFor(network, req, now, deps.learning) } : {}),
     };
   }
 
@@ -133,33 +155,44 @@ export function createOrderService(deps: OrderServiceDeps) {
     now: Date,
     deliverBy: Date,
     decidedInMs: number,
-  ): Promise<string[]> {
+    engineSnapshot?: EngineInputSnapshot,
+  ): Promise<Committed> {
     const policy = network.policy;
     const shipmentIds: string[] = [];
+    let order: OrderRow | undefined;
+    let voucher: VoucherView | null = null;
     await db.transaction().execute(async (trx) => {
       const isPromise = decision.outcome === 'promise';
-      await trx
-        .insertInto('orders')
-        .values({
-          id: orderId,
-          seller_id: sellerId,
-          external_id: req.external_id,
-          currency: req.currency,
-          ship_to: JSON.stringify(req.ship_to),
-          lines: JSON.stringify(req.lines),
-          requested_deliver_by: req.deliver_by ? parseDeliverBy(req.deliver_by) : null,
-          status: isPromise ? 'promised' : 'declined',
-          decline_code: isPromise ? null : decision.code,
-          decline_reasons: isPromise ? null : JSON.stringify(decision.reasons),
-          deliver_by: isPromise ? deliverBy : null,
-          confidence: isPromise ? decision.confidence : null,
-          landed_cost_minor: isPromise ? decision.landedCostMinor : null,
-          expected_breach_cost_minor: isPromise ? decision.expectedBreachCostMinor : null,
-          decided_in_ms: decidedInMs,
-          policy_version: policy.version,
-          created_at: now,
-        })
-        .execute();
+      const orderValues = {
+        id: orderId,
+        seller_id: sellerId,
+        external_id: req.external_id,
+        currency: req.currency,
+        ship_to: JSON.stringify(req.ship_to),
+        lines: JSON.stringify(req.lines),
+        requested_deliver_by: req.deliver_by ? parseDeliverBy(req.deliver_by) : null,
+        status: isPromise ? ('promised' as const) : ('declined' as const),
+        decline_code: isPromise ? null : decision.code,
+        decline_reasons: isPromise ? null : JSON.stringify(decision.reasons),
+        deliver_by: isPromise ? deliverBy : null,
+        confidence: isPromise ? decision.confidence : null,
+        landed_cost_minor: isPromise ? decision.landedCostMinor : null,
+        expected_breach_cost_minor: isPromise ? decision.expectedBreachCostMinor : null,
+        decided_in_ms: decidedInMs,
+        policy_version: policy.version,
+        created_at: now,
+      };
+      await trx.insertInto('orders').values(orderValues).execute();
+      // The row as a SELECT would return it (jsonb columns come back with jsonb's key order), so the
+      // answer is rendered without reading it back.
+      order = {
+        ...orderValues,
+        ship_to: asStoredJson(req.ship_to),
+        lines: asStoredJson(req.lines),
+        decline_reasons: isPromise ? null : asStoredJson(decision.reasons),
+        cancelled_at: null,
+        cancel_reason: null,
+      };
       await trx
         .insertInto('decisions')
         .values({
@@ -173,6 +206,8 @@ export function createOrderService(deps: OrderServiceDeps) {
             deliver_by: deliverBy.toISOString(),
             candidates: decision.candidates,
             quotes: quotes.log,
+            // What decide() saw (minus the policy), so a policy replay can re-decide this order.
+            ...(engineSnapshot ? { engine_input: engineSnapshot } : {}),
           }),
         })
         .execute();
@@ -229,10 +264,11 @@ export function createOrderService(deps: OrderServiceDeps) {
       const expiresAt = new Date(now.getTime() + policy.voucher_validity_days * DAY_MS).toISOString();
       const signature = signVoucher(deps.voucherKey, { code, order_id: orderId, seller_id: sellerId, terms: policy.voucher_terms, expires_at: expiresAt });
       await trx.insertInto('vouchers').values({ code, seller_id: sellerId, order_id: orderId, terms: policy.voucher_terms, expires_at: expiresAt, signature }).execute();
+      voucher = voucherView({ code, terms: policy.voucher_terms, expires_at: new Date(expiresAt), signature });
       await deps.exposure?.reserveExposure(trx, { sellerId, orderId, currency: req.currency, amountMinor: decision.expectedBreachCostMinor, now });
       await emitDecided();
     });
-    return shipmentIds;
+    return { orderId, shipmentIds, order: order!, voucher };
   }
 
   async function decideAndCommit(sellerId: string, idempotencyKey: string, req: OrderRequest, network: OrderNetwork, t0: number, now: Date) {
@@ -248,12 +284,12 @@ export function createOrderService(deps: OrderServiceDeps) {
       clearTimeout(timer);
       abort.abort(new Error('decision made'));
     }
-    const decision = decide(engineInput(network, req, quotes, now, deliverBy));
+    const input = engineInput(network, req, quotes, now, deliverBy);
+    const decision = decide(input);
     const decidedInMs = Math.round(performance.now() - t0);
     deps.metrics.decisionLatency.observe({ outcome: decision.outcome }, decidedInMs);
     deps.metrics.orders.inc({ status: decision.outcome === 'promise' ? 'promised' : 'declined' });
-    const shipmentIds = await commit(sellerId, orderId, idempotencyKey, req, network, decision, quotes, now, deliverBy, decidedInMs);
-    return { orderId, shipmentIds };
+    return commit(sellerId, orderId, idempotencyKey, req, network, decision, quotes, now, deliverBy, decidedInMs, snapshotEngineInput(input));
   }
 
   /** Finish the drop-ship instructions inline for a while; the relay completes whatever is left. */
@@ -288,7 +324,7 @@ export function createOrderService(deps: OrderServiceDeps) {
         return { status: 201, body, isReplay: true };
       }
 
-      let committed: { orderId: string; shipmentIds: string[] };
+      let committed: Committed;
       try {
         committed = await decideAndCommit(sellerId, idempotencyKey, req, network, t0, now);
       } catch (err) {
@@ -297,7 +333,10 @@ export function createOrderService(deps: OrderServiceDeps) {
       }
       deps.faults?.afterCommit?.(committed.orderId);
       await dispatchWithin(committed.shipmentIds, deps.instructionWaitMs);
-      const body = await render(sellerId, committed.orderId);
+      // Only the shipments are read back: the relay has moved their instruction on since the commit.
+      const shipments =
+        committed.shipmentIds.length === 0 ? [] : await db.selectFrom('shipments').selectAll().where('order_id', '=', committed.orderId).orderBy('id').execute();
+      const body = orderView(committed.order, shipments, committed.voucher);
       await completeIdempotencyKey(db, sellerId, idempotencyKey, 201, body);
       return { status: 201, body, isReplay: false };
     },

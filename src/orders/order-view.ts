@@ -46,7 +46,9 @@ export function orderView(order: OrderRow, shipments: ShipmentRow[], voucher: Vo
   if (order.status === 'declined') {
     return { ...base, status: 'declined' as const, code: order.decline_code as DeclineCode, reasons: (order.decline_reasons ?? []) as string[] };
   }
-  const first = shipments[0]!;
+  // A shipment re-routed by a repair saga is history, not the order's route: only live ones show.
+  const live = shipments.filter((s) => s.superseded_at == null);
+  const first = live[0] ?? shipments[0]!;
   const promised = {
     ...base,
     status: 'promised' as const,
@@ -56,7 +58,7 @@ export function orderView(order: OrderRow, shipments: ShipmentRow[], voucher: Vo
     landed_cost_minor: order.landed_cost_minor!,
     expected_breach_cost_minor: order.expected_breach_cost_minor!,
     instruction: instructionView(first),
-    shipments: shipments.map(shipmentView),
+    shipments: live.map(shipmentView),
     voucher,
   };
   if (order.status === 'cancelled') {
@@ -65,5 +67,28 @@ export function orderView(order: OrderRow, shipments: ShipmentRow[], voucher: Vo
   return promised;
 }
 export type OrderView = ReturnType<typeof orderView>;
+
+/**
+ * A JSON value as a jsonb column returns it: object keys ordered by length, then bytewise, as
+ * PostgreSQL stores them; undefined members dropped. Lets a row be rendered from what was written,
+ * byte for byte as a SELECT would give it.
+ */
+export function asStoredJson<T>(value: T): T {
+  return reorder(JSON.parse(JSON.stringify(value))) as T;
+}
+
+const byJsonbKeyOrder = (a: string, b: string) => {
+  const la = Buffer.byteLength(a);
+  const lb = Buffer.byteLength(b);
+  return la !== lb ? la - lb : Buffer.compare(Buffer.from(a), Buffer.from(b));
+};
+
+function reorder(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(reorder);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v).sort(byJsonbKeyOrder)) out[k] = reorder((v as Record<string, unknown>)[k]);
+  return out;
+}
 
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;

@@ -7,7 +7,7 @@ import {
   supplierQuoteKey,
   type QuoteOutcome,
 } from '../promise-engine/types.js';
-import type { SharedState } from '../state/shared-state.js';
+import type { SharedState, StateEntry } from '../state/shared-state.js';
 import type { SupplierProtocol, SupplierQuote } from '../suppliers/contract.js';
 import { UpstreamError } from '../upstream/contract.js';
 import type { WarehouseSchedule } from '../warehouses/contract.js';
@@ -57,12 +57,36 @@ export function createQuoteGatherer(deps: {
   adapters: PartnerAdapters;
   state: SharedState;
   quoteCacheTtlMs: number;
+  /**
+   * A key this process wrote less than this long ago is not written again: the cache only stands in
+   * for a missed answer (its age costs nothing but the stale penalty), so a few seconds' older entry
+   * serves as well and saves one shared-state write per received quote. Default 5 s (capped at the TTL / 10).
+   */
+  quoteCacheRefreshMs?: number;
+  now?: () => number;
 }) {
   const { adapters, state } = deps;
+  const nowMs = deps.now ?? Date.now;
+  const refreshMs = Math.min(deps.quoteCacheRefreshMs ?? 5_000, deps.quoteCacheTtlMs / 10);
+  const writtenAt = new Map<string, number>();
+  const MAX_TRACKED_KEYS = 10_000;
 
-  async function remember(key: string, value: unknown) {
-    if (deps.quoteCacheTtlMs <= 0) return;
-    await state.set(key, JSON.stringify({ value, at: Date.now() }), deps.quoteCacheTtlMs).catch(() => {});
+  /** One pipelined write per order for the answers whose cached copy is missing or older than refreshMs. */
+  function remember(received: { key: string; value: unknown }[]) {
+    if (deps.quoteCacheTtlMs <= 0 || received.length === 0) return;
+    const at = nowMs();
+    const entries: StateEntry[] = [];
+    for (const r of received) {
+      const last = writtenAt.get(r.key);
+      if (last !== undefined && at - last < refreshMs) continue;
+      if (writtenAt.size >= MAX_TRACKED_KEYS) writtenAt.clear(); // bounded: at worst a few extra writes
+      writtenAt.set(r.key, at);
+      entries.push({ key: r.key, value: JSON.stringify({ value: r.value, at }), ttlMs: deps.quoteCacheTtlMs });
+    }
+    if (entries.length === 0) return;
+    void state.setMany(entries).catch(() => {
+      for (const e of entries) if (writtenAt.get(e.key) === at) writtenAt.delete(e.key); // retry on the next order
+    });
   }
   async function recall<T>(key: string): Promise<Cached<T> | null> {
     if (deps.quoteCacheTtlMs <= 0) return null;
@@ -168,6 +192,7 @@ export function createQuoteGatherer(deps: {
 
     const startedAt = performance.now();
     const settled = new Set<Call>();
+    const received: { key: string; value: unknown }[] = [];
     const running = calls.map(async (call) => {
       const t0 = performance.now();
       try {
@@ -178,7 +203,7 @@ export function createQuoteGatherer(deps: {
         call.store({ status: 'received', value, latencyMs: Math.round(latency) });
         result.slowestAwaitedMs = Math.max(result.slowestAwaitedMs, latency);
         result.log.push(logEntry(call, 'received', Math.round(latency), null, null));
-        void remember(call.cacheKey, value);
+        received.push({ key: call.cacheKey, value });
       } catch (err) {
         if (req.signal.aborted) return;
         settled.add(call);
@@ -194,6 +219,7 @@ export function createQuoteGatherer(deps: {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(running), new Promise<void>((r) => (timer = setTimeout(r, remaining)))]);
     clearTimeout(timer);
+    remember(received);
 
     // Deadline reached (or everything answered): fill the gaps from the cache, else record a timeout.
     const missing = calls.filter((c) => !settled.has(c));
@@ -201,7 +227,7 @@ export function createQuoteGatherer(deps: {
       missing.map(async (call) => {
         const cached = await recall<unknown>(call.cacheKey);
         if (cached) {
-          const ageMs = Date.now() - cached.at;
+          const ageMs = nowMs() - cached.at;
           call.store({ status: 'cached', value: cached.value, ageMs });
           result.log.push(logEntry(call, 'cached', null, ageMs, 'no answer by the deadline; used a cached answer'));
         } else {

@@ -10,6 +10,8 @@ declare module 'fastify' {
   }
 }
 
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 const bearer = (request: FastifyRequest) => /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
 
 /** onRequest hook: a valid seller API key, else 401 before the body is even read. */
@@ -20,6 +22,8 @@ export function requireSeller(sellers: Pick<SellerService, 'authenticate'>, role
     const principal = await sellers.authenticate(key);
     if (!principal) throw new AppError('UNAUTHORIZED', 'Unknown or revoked API key', [{ field: 'authorization', message: 'unknown key' }]);
     if (roles && !roles.includes(principal.role)) throw new AppError('FORBIDDEN', `This key's role (${principal.role}) may not do this`);
+    // Auditors are read-only everywhere, whatever a route's own role list says.
+    if (principal.role === 'auditor' && !READ_METHODS.has(request.method)) throw new AppError('FORBIDDEN', 'Auditor keys are read-only');
     request.principal = principal;
   };
 }

@@ -2,22 +2,14 @@ import type { CarrierRate } from '../carriers/contract.js';
 import type { SupplierQuote } from '../suppliers/contract.js';
 import type { WarehouseSchedule } from '../warehouses/contract.js';
 import { readOutcome, sameCurrency, type Usable } from './outcomes.js';
-import {
-  CARRIER_PRIOR,
-  SUPPLIER_PRIOR,
-  UNKNOWN_TRANSIT_FACTOR,
-  carrierOnTime,
-  posteriorMean,
-  routeProbability,
-  supplierOnTime,
-} from './probability.js';
+import { UNKNOWN_TRANSIT_FACTOR, carrierOnTime, carrierPosterior, routeProbability, supplierBase, supplierOnTime } from './probability.js';
 import { compareIds, expectedBreachCostMinor, goodsCostMinor } from './score.js';
 import { ASSUMED_TRANSIT_BUSINESS_DAYS, DAY_MS, HOUR_MS, estimateDelivery, nextPickups, readyAt } from './timeline.js';
 import type { WarehousePickup } from '../warehouses/contract.js';
 
 /** How many upcoming pickups each route is evaluated at. */
 export const PICKUPS_CONSIDERED = 3;
-import { carrierRatesKey, supplierQuoteKey, type EngineInput, type Offer, type OrderLine, type ShipmentPlan } from './types.js';
+import { carrierRatesKey, supplierQuoteKey, type CandidateRecord, type EngineInput, type Offer, type OrderLine, type ShipmentPlan } from './types.js';
 
 export type SourceLine = ShipmentPlan['lines'][number];
 export type SourceProblem = { kind: 'no_quote' | 'stock' | 'currency'; message: string };
@@ -37,6 +29,7 @@ export type RateOption = { carrierAccountId: string; rate: CarrierRate; rateInde
 
 export type RouteEvaluation = {
   plan: ShipmentPlan;
+  estimates: NonNullable<CandidateRecord['factors']['estimates']>;
   expectedBreachCostMinor: number;
   score: number;
   slackDays: number;
@@ -227,8 +220,10 @@ function evaluateAtPickup(
   const { estimatedDelivery, basis } = estimateDelivery(pickup.departsAt, rate);
   const slackHours = (pickup.cutoffAt.getTime() - ready.getTime()) / HOUR_MS;
   const slackDays = (input.deliverBy.getTime() - estimatedDelivery.getTime()) / DAY_MS;
-  const pSupplierOnTime = supplierOnTime(posteriorMean(SUPPLIER_PRIOR, input.trackRecords.suppliers[supplierId]), slackHours);
-  const pCarrierRaw = carrierOnTime(posteriorMean(CARRIER_PRIOR, input.trackRecords.carriers[carrierAccountId]), slackDays, rate.isGuaranteed);
+  const handover = supplierBase(input, supplierId, warehouseId);
+  const carrier = carrierPosterior(input, carrierAccountId, warehouseId, rate.service);
+  const pSupplierOnTime = supplierOnTime(handover.base, slackHours);
+  const pCarrierRaw = carrierOnTime(carrier.base, slackDays, rate.isGuaranteed);
   const pCarrierOnTime = basis === 'assumed' ? pCarrierRaw * UNKNOWN_TRANSIT_FACTOR : pCarrierRaw;
   const cached = [
     quote.isCached ? `supplier ${supplierId} quote` : null,
@@ -279,6 +274,7 @@ function evaluateAtPickup(
         landedCostMinor,
         usedCachedQuote: cached.length > 0,
       },
+      estimates: { supplier: handover.supplier, warehouse: handover.warehouse, carrier: carrier.estimate },
       expectedBreachCostMinor: breach,
       score: landedCostMinor + breach,
       slackDays,

@@ -67,6 +67,7 @@ function toRecord(route: Route, notes: string[]): CandidateRecord {
       score: e?.score ?? 0,
       estimatedDelivery: e ? iso(e.plan.estimatedDelivery) : null,
       slackDays: e?.slackDays ?? null,
+      estimates: e?.estimates ?? null,
     },
     isEligible: e?.isEligible ?? false,
     notes,

@@ -1,4 +1,5 @@
-import type { TrackRecord } from './types.js';
+import { effectiveProbability, laneKey, summary, type Posterior } from '../learning/success-model.js';
+import type { ComponentEstimate, EngineInput, TrackRecord } from './types.js';
 
 export type BetaPrior = { alpha: number; beta: number };
 
@@ -19,6 +20,42 @@ export function posteriorMean(prior: BetaPrior, record: TrackRecord | undefined)
   const kept = record?.kept ?? 0;
   const broken = record?.broken ?? 0;
   return (prior.alpha + kept) / (prior.alpha + prior.beta + kept + broken);
+}
+
+const trackPosterior = (prior: BetaPrior, record: TrackRecord | undefined): Posterior => ({
+  alpha: prior.alpha + (record?.kept ?? 0),
+  beta: prior.beta + (record?.broken ?? 0),
+});
+const estimateOf = (p: Posterior, source: ComponentEstimate['source']): ComponentEstimate => ({ ...summary(p), source });
+
+/**
+ * The supplier's handover reliability before slack: its learned posterior (else prior + kept/broken),
+ * priced by effectiveProbability, capped by the warehouse cut-off estimate when one was learned (the
+ * handover happens at that warehouse's dock, so it is only as reliable as the weaker of the two), times
+ * the supplier's routing weight (a demoted supplier pays for it on every route).
+ */
+export function supplierBase(input: EngineInput, supplierId: string, warehouseId: string) {
+  const k = input.learned?.riskAversion ?? 0;
+  const learnedSupplier = input.learned?.suppliers[supplierId];
+  const supplier = learnedSupplier ?? trackPosterior(SUPPLIER_PRIOR, input.trackRecords.suppliers[supplierId]);
+  const warehouse = input.learned?.warehouses[warehouseId];
+  const weight = input.learned?.supplierWeights[supplierId] ?? 1;
+  let base = effectiveProbability(supplier, k);
+  if (warehouse) base = Math.min(base, effectiveProbability(warehouse, k));
+  return {
+    base: base * weight,
+    supplier: estimateOf(supplier, learnedSupplier ? 'learned' : 'track_record'),
+    warehouse: warehouse ? estimateOf(warehouse, 'learned') : null,
+  };
+}
+
+/** The carrier's reliability on this lane: the learned lane posterior, else the account's prior + counts. */
+export function carrierPosterior(input: EngineInput, carrierAccountId: string, warehouseId: string, service: string) {
+  const k = input.learned?.riskAversion ?? 0;
+  const lane = input.learned ? laneKey(carrierAccountId, service, input.learned.originRegions[warehouseId], input.learned.destinationRegion) : null;
+  const learned = lane ? input.learned?.lanes[lane] : undefined;
+  const p = learned ?? trackPosterior(CARRIER_PRIOR, input.trackRecords.carriers[carrierAccountId]);
+  return { base: effectiveProbability(p, k), estimate: { ...estimateOf(p, learned ? 'learned' : 'track_record'), lane } };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { CarrierRate } from '../carriers/contract.js';
 import type { SupplierQuote } from '../suppliers/contract.js';
 import type { WarehouseSchedule } from '../warehouses/contract.js';
+import type { EstimateSummary, Posterior } from '../learning/success-model.js';
 
 /**
  * What one partner call produced by the decision deadline. `cached` is a recent earlier answer used
@@ -38,6 +39,27 @@ export type EnginePolicy = {
 /** Kept/broken promise counts so far; the engine turns them into a posterior with a prior. */
 export type TrackRecord = { kept: number; broken: number };
 
+/**
+ * Learned per-component posteriors (src/learning): they replace the kept/broken counts for any
+ * component they cover, and scoring pays for their uncertainty (effectiveProbability, riskAversion).
+ */
+export type LearnedEstimates = {
+  /** 0 = posterior means only; the order path uses the learning service's setting (default 0.5). */
+  riskAversion: number;
+  suppliers: Record<string, Posterior>;
+  warehouses: Record<string, Posterior>;
+  /** By laneKey(carrierAccountId, service, originRegion, destinationRegion). */
+  lanes: Record<string, Posterior>;
+  /** Warehouse id -> its region (a lane's origin). */
+  originRegions: Record<string, string | null>;
+  destinationRegion: string | null;
+  /** Supplier id -> routing weight (demoted suppliers < 1), multiplied into its handover probability. */
+  supplierWeights: Record<string, number>;
+};
+
+/** The estimate behind one component of a route, as shown in the decision record. */
+export type ComponentEstimate = EstimateSummary & { source: 'learned' | 'track_record' };
+
 /** Keys: supplier quotes by `${supplierId}|${warehouseId}`, rates by `${warehouseId}|${carrierAccountId}`. */
 export const supplierQuoteKey = (supplierId: string, warehouseId: string) => `${supplierId}|${warehouseId}`;
 export const carrierRatesKey = (warehouseId: string, carrierAccountId: string) => `${warehouseId}|${carrierAccountId}`;
@@ -56,6 +78,8 @@ export type EngineInput = {
   trackRecords: { suppliers: Record<string, TrackRecord>; carriers: Record<string, TrackRecord>; warehouses: Record<string, TrackRecord> };
   /** Partner ids whose health is degraded (breaker not closed, high error rate). */
   degradedPartners: ReadonlySet<string>;
+  /** Absent: the kept/broken counts above with posterior means (riskAversion 0). */
+  learned?: LearnedEstimates;
 };
 
 export type ShipmentPlan = {
@@ -93,6 +117,8 @@ export type CandidateRecord = {
     score: number;
     estimatedDelivery: string | null;
     slackDays: number | null;
+    /** Mean and 90% interval behind pSupplierOnTime and pCarrierOnTime (null for impossible routes). */
+    estimates: { supplier: ComponentEstimate; warehouse: ComponentEstimate | null; carrier: ComponentEstimate & { lane: string | null } } | null;
   };
   isEligible: boolean;
   /** Why it was not eligible, or why it lost, in human words. */

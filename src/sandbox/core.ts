@@ -33,6 +33,8 @@ export type SandboxCore = {
   labels: Map<string, LabelFile>;
   /** Parcels booked on each pickup, keyed by `warehouseLoadKey`. */
   warehouseLoad: Map<string, number>;
+  /** A seller's own warehouse ids (instructions' `warehouse_ref`) -> the sandbox site they point at. */
+  warehouseRefs: Map<string, string>;
 };
 
 export const warehouseLoadKey = (warehouseId: string, cutoffAt: Date) => `${warehouseId}|${cutoffAt.toISOString()}`;

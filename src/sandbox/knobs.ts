@@ -17,6 +17,8 @@ const fields = {
   stock: z.number().int().min(0).nullable(),
   /** Suppliers: probability that goods are actually handed over by the quoted ETA. */
   handover_reliability: probability,
+  /** Warehouses: overrides the parcels every pickup takes; null keeps the site's capacity. */
+  pickup_capacity: z.number().int().min(0).nullable(),
 };
 
 const p99NotBelowMedian = {
@@ -48,4 +50,5 @@ export const DEFAULT_KNOBS: SandboxKnobs = Object.freeze({
   hang_rate: 0,
   stock: null,
   handover_reliability: 1,
+  pickup_capacity: null,
 });

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { AddressInfo } from 'node:net';
 import type { PartnerKind } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -37,6 +38,12 @@ export interface Sandbox {
    */
   patchPartner(id: string, patch: Partial<SandboxKnobs>): SandboxPartnerState;
   instructions(filter?: { orderId?: string }): SandboxInstructionRecord[];
+  /**
+   * Tells the sandbox that a seller's warehouse id (sent as instructions' `warehouse_ref`) is the site
+   * at this base URL (or path, e.g. `/warehouses/wh_bolt_ga`, or sandbox id), so instructions book its pickups.
+   * @throws SandboxNotFoundError when no sandbox warehouse matches `target`.
+   */
+  mapWarehouseRef(warehouseRef: string, target: string): void;
   /** Adds an EasyPost tracking scan now for this tracking code (what `GET /v2/trackers` reports next). False if unknown. */
   setTrackingStatus(trackingCode: string, status: SandboxTrackerStatus): boolean;
   /** Partners calling back: supplier events and carrier tracking webhooks (fulfillment.ts); idle until configured and started. */
@@ -50,7 +57,10 @@ export class SandboxNotFoundError extends AppError {
   }
 }
 
+const WarehouseRefTarget = z.strictObject({ base_url: z.string().min(1) });
+
 const SUPPLIER_ONLY_KNOBS = ['stock', 'handover_reliability'] as const;
+const WAREHOUSE_ONLY_KNOBS = ['pickup_capacity'] as const;
 
 /**
  * Simulated suppliers, warehouses and carrier aggregators on one loopback HTTP server, speaking the
@@ -72,6 +82,7 @@ export function createSandbox(options: { seed?: number; now?: () => Date; fulfil
     closing: closing.signal,
     labels: new Map(),
     warehouseLoad: new Map(),
+    warehouseRefs: new Map(),
   };
   const suppliers = createSupplierSimulator(core);
   const warehouses = createWarehouseSimulator(core);
@@ -97,10 +108,21 @@ export function createSandbox(options: { seed?: number; now?: () => Date; fulfil
       const misplaced = SUPPLIER_ONLY_KNOBS.filter((k) => parsedPatch.data[k] !== undefined);
       if (misplaced.length > 0) throw invalid(misplaced.map((field) => ({ field, message: 'applies to suppliers only' })));
     }
+    if (partner.kind !== 'warehouse') {
+      const misplaced = WAREHOUSE_ONLY_KNOBS.filter((k) => parsedPatch.data[k] !== undefined);
+      if (misplaced.length > 0) throw invalid(misplaced.map((field) => ({ field, message: 'applies to warehouses only' })));
+    }
     const merged = SandboxKnobs.safeParse({ ...partner.knobs, ...parsedPatch.data });
     if (!merged.success) throw invalid(fieldErrors(merged.error.issues));
     partner.knobs = merged.data;
     return partnerState(id);
+  }
+
+  function mapWarehouseRef(warehouseRef: string, target: string): void {
+    const path = target.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\/+$/, '');
+    const site = spec.warehouses.find((w) => w.id === target || w.path === path);
+    if (!site) throw new SandboxNotFoundError(target);
+    core.warehouseRefs.set(warehouseRef, site.id);
   }
 
   function buildServer(): FastifyInstance {
@@ -126,6 +148,17 @@ export function createSandbox(options: { seed?: number; now?: () => Date; fulfil
         if (err instanceof AppError) return sendProblem(reply, err.status, err.code, err.code === 'NOT_FOUND' ? 'Not Found' : 'Bad Request', err.message, err.errors.length > 0 ? err.errors : undefined);
         throw err;
       }
+    });
+    server.put<{ Params: { ref: string } }>('/_sandbox/warehouse-refs/:ref', async (request, reply) => {
+      const parsed = WarehouseRefTarget.safeParse(request.body ?? {});
+      if (!parsed.success) return sendProblem(reply, 400, 'VALIDATION_FAILED', 'Bad Request', 'base_url is required', fieldErrors(parsed.error.issues));
+      try {
+        mapWarehouseRef(request.params.ref, parsed.data.base_url);
+      } catch (err) {
+        if (err instanceof SandboxNotFoundError) return sendProblem(reply, 404, 'NOT_FOUND', 'Not Found', err.message);
+        throw err;
+      }
+      return { warehouse_ref: request.params.ref, warehouse_id: core.warehouseRefs.get(request.params.ref) };
     });
     server.get<{ Querystring: { order_id?: string } }>('/_sandbox/instructions', async (request) => ({
       data: suppliers.instructions(request.query.order_id ? { orderId: request.query.order_id } : {}),
@@ -155,6 +188,7 @@ export function createSandbox(options: { seed?: number; now?: () => Date; fulfil
     partners: () => [...core.partners.keys()].map(partnerState),
     patchPartner,
     instructions: (filter) => suppliers.instructions(filter),
+    mapWarehouseRef,
     setTrackingStatus: (trackingCode, status) => easypost.setTrackingStatus(trackingCode, status),
     fulfillment,
   };

@@ -15,6 +15,15 @@ export async function connectRedisState(url: string, options: { keyPrefix?: stri
     set: async (key, value, ttlMs) => {
       await redis.set(key, value, 'PX', Math.max(1, Math.round(ttlMs)));
     },
+    setMany: async (list) => {
+      if (list.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const e of list) pipeline.set(e.key, e.value, 'PX', Math.max(1, Math.round(e.ttlMs)));
+      // exec() resolves with per-command errors rather than throwing: surface the first one.
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.find(([err]) => err);
+      if (failed) throw failed[0];
+    },
     setIfAbsent: async (key, value, ttlMs) => (await redis.set(key, value, 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK',
     del: async (key) => {
       await redis.del(key);

@@ -6,12 +6,16 @@ export interface SharedState {
   readonly kind: 'redis' | 'memory';
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Several SET PX in one round trip (a Redis pipeline; not atomic: each entry stands alone). */
+  setMany(entries: readonly StateEntry[]): Promise<void>;
   /** SET NX PX: true when this call created the key. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   del(key: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+export type StateEntry = { key: string; value: string; ttlMs: number };
 
 /** In-process stand-in for one instance: bounded, with lazy expiry. Safe only when a single instance runs. */
 export function createMemoryState(options: { maxEntries?: number; now?: () => number } = {}): SharedState {
@@ -36,6 +40,9 @@ export function createMemoryState(options: { maxEntries?: number; now?: () => nu
     kind: 'memory',
     get: async (key) => live(key)?.value ?? null,
     set: async (key, value, ttlMs) => put(key, value, ttlMs),
+    setMany: async (list) => {
+      for (const e of list) put(e.key, e.value, e.ttlMs);
+    },
     setIfAbsent: async (key, value, ttlMs) => {
       if (live(key)) return false;
       put(key, value, ttlMs);

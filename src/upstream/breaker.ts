@@ -20,6 +20,18 @@ export class HedgeCancelledError extends Error {
   }
 }
 
+/**
+ * The caller stopped waiting (the order's deadline or shutdown aborted its signal) before the partner
+ * answered and before the partner's own timeoutMs: we gave up, the partner did not fail. Under overload
+ * our own lag makes these pile up, and counting them would open breakers on healthy partners.
+ */
+export class CallAbandonedError extends Error {
+  constructor() {
+    super('the caller stopped waiting before the partner answered');
+    this.name = 'CallAbandonedError';
+  }
+}
+
 /** The breaker runs whatever attempt it is given, so one breaker serves every call to a partner. */
 export function createBreaker(partnerId: string, opts: BreakerOptions = {}): PartnerBreaker {
   return new CircuitBreaker((attempt: Attempt) => attempt(), {
@@ -32,7 +44,8 @@ export function createBreaker(partnerId: string, opts: BreakerOptions = {}): Par
     rollingCountTimeout: opts.rollingWindowMs ?? 10_000,
     rollingCountBuckets: 10,
     enableSnapshots: false,
-    errorFilter: (err: unknown) => (err instanceof UpstreamError && err.failure === 'rejected') || err instanceof HedgeCancelledError,
+    errorFilter: (err: unknown) =>
+      (err instanceof UpstreamError && err.failure === 'rejected') || err instanceof HedgeCancelledError || err instanceof CallAbandonedError,
   });
 }
 

@@ -1,7 +1,11 @@
 import type { PartnerKind } from '../db/database.js';
 import type { PartnerHealth, UpstreamFailure } from './contract.js';
 
-export type CallOutcome = 'ok' | UpstreamFailure;
+/**
+ * `abandoned`: the caller's own signal ended the call (it surfaces as `timeout`); reported to onCall,
+ * never a partner error, kept out of the health window.
+ */
+export type CallOutcome = 'ok' | UpstreamFailure | 'abandoned';
 export type CallSample = { latencyMs: number; outcome: CallOutcome };
 export type BreakerState = PartnerHealth['breaker'];
 
@@ -18,7 +22,7 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 /** A 4xx is the partner working as designed; only these count as the partner failing. */
-export const isPartnerError = (outcome: CallOutcome): boolean => outcome !== 'ok' && outcome !== 'rejected';
+export const isPartnerError = (outcome: CallOutcome): boolean => outcome !== 'ok' && outcome !== 'rejected' && outcome !== 'abandoned';
 
 /** Pure summary of one partner's recent calls. */
 export function summarizeHealth(input: {

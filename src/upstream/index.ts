@@ -2,14 +2,13 @@ import { performance } from 'node:perf_hooks';
 import PQueue from 'p-queue';
 import { Agent, type Dispatcher } from 'undici';
 import type { PartnerKind } from '../db/database.js';
-import { breakerState, createBreaker, HedgeCancelledError, isBreakerOpenError, type BreakerOptions, type PartnerBreaker } from './breaker.js';
+import { breakerState, CallAbandonedError, createBreaker, HedgeCancelledError, isBreakerOpenError, type BreakerOptions, type PartnerBreaker } from './breaker.js';
 import {
   UpstreamError,
   type PartnerConnection,
   type PartnerHealth,
   type PartnerLimits,
   type Upstream,
-  type UpstreamFailure,
   type UpstreamRequest,
   type UpstreamResponse,
 } from './contract.js';
@@ -61,8 +60,11 @@ type Lane = {
   hedge: { eligibleCalls: number; sent: number; won: number };
 };
 
-/** Outcomes where nothing reached the partner: reported to onCall, kept out of the health window. */
-const NOT_SENT: ReadonlySet<CallOutcome> = new Set<UpstreamFailure>(['circuit_open', 'url_rejected']);
+/**
+ * Outcomes kept out of the health window (reported to onCall only): nothing reached the partner, or
+ * we stopped waiting before the partner's own timeout (not the partner's failure).
+ */
+const NOT_JUDGED: ReadonlySet<CallOutcome> = new Set<CallOutcome>(['circuit_open', 'url_rejected', 'abandoned']);
 
 const newQueue = (limits: PartnerLimits) =>
   new PQueue({
@@ -118,7 +120,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   };
 
   const record = (partner: PartnerConnection, lane: Lane, op: string, outcome: CallOutcome, latencyMs: number) => {
-    if (!NOT_SENT.has(outcome)) lane.window.push({ latencyMs, outcome });
+    if (!NOT_JUDGED.has(outcome)) lane.window.push({ latencyMs, outcome });
     try {
       options.onCall?.({ partnerId: partner.id, kind: partner.kind, operation: op, outcome, latencyMs });
     } catch {
@@ -126,18 +128,32 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     }
   };
 
-  const call = async (partner: PartnerConnection, req: UpstreamRequest, lane: Lane, signal: AbortSignal) => {
+  /** `isAbandoned()`: the caller's signal (or close()) ended the call, not the partner's timeoutMs. */
+  const call = async (partner: PartnerConnection, req: UpstreamRequest, lane: Lane, signal: AbortSignal, isAbandoned: () => boolean) => {
     const url = joinUrl(partner.baseUrl, req.path);
     const check = checkUrlSyntax(url, { allowPrivate: options.allowPrivateUrls });
     if (!check.ok) throw new UpstreamError('url_rejected', partner.id, check.reason);
     if (lane.breaker.opened) throw new UpstreamError('circuit_open', partner.id, `breaker for ${partner.id} is open`);
-    const attempt = () =>
-      exchange({ dispatcher, partnerId: partner.id, url, req, signal, maxResponseBytes }).catch((err: unknown) => {
-        throw signal.reason instanceof HedgeCancelledError ? signal.reason : err;
+    let isTrial = false;
+    const attempt = () => {
+      isTrial = lane.breaker.halfOpen;
+      return exchange({ dispatcher, partnerId: partner.id, url, req, signal, maxResponseBytes }).catch((err: unknown) => {
+        if (signal.reason instanceof HedgeCancelledError) throw signal.reason;
+        if (err instanceof UpstreamError && err.failure === 'timeout' && isAbandoned()) throw new CallAbandonedError();
+        throw err;
       });
+    };
     try {
       // The queue drops the task if the signal aborts while it waits, and stops waiting if it aborts while it runs.
-      return await lane.queue.add(() => lane.breaker.fire(attempt), { signal });
+      return await lane.queue.add(
+        () =>
+          lane.breaker.fire(attempt).catch((err: unknown) => {
+            // opossum closes a half-open breaker on a filtered error; an abandoned trial proved nothing: back to open.
+            if (err instanceof CallAbandonedError && isTrial && lane.breaker.closed) lane.breaker.open();
+            throw err;
+          }),
+        { signal },
+      );
     } catch (err) {
       if (isBreakerOpenError(err)) throw new UpstreamError('circuit_open', partner.id, `breaker for ${partner.id} is open`);
       throw toUpstreamError(err, partner.id, signal);
@@ -153,10 +169,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     return Math.max(1, percentile(ok.map((s) => s.latencyMs), 95));
   };
 
-  const hedged = (partner: PartnerConnection, req: UpstreamRequest, lane: Lane, signal: AbortSignal): Promise<UpstreamResponse> => {
+  const hedged = (partner: PartnerConnection, req: UpstreamRequest, lane: Lane, signal: AbortSignal, isAbandoned: () => boolean): Promise<UpstreamResponse> => {
     lane.hedge.eligibleCalls++;
     const delay = hedgeDelayMs(lane);
-    if (delay === null) return call(partner, req, lane, signal);
+    if (delay === null) return call(partner, req, lane, signal, isAbandoned);
     return new Promise((resolve, reject) => {
       const copies: { controller: AbortController; isHedge: boolean }[] = [];
       let pending = 0;
@@ -168,7 +184,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         const copy = { controller, isHedge };
         copies.push(copy);
         pending++;
-        call(partner, req, lane, AbortSignal.any([signal, controller.signal])).then(
+        call(partner, req, lane, AbortSignal.any([signal, controller.signal]), isAbandoned).then(
           (response) => {
             if (isSettled) return;
             isSettled = true;
@@ -206,14 +222,19 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     const lane = laneFor(partner);
     const own = new AbortController();
     inFlight.add(own);
-    const signal = AbortSignal.any([req.signal, AbortSignal.timeout(Math.max(1, partner.limits.timeoutMs)), own.signal]);
+    const partnerTimeout = AbortSignal.timeout(Math.max(1, partner.limits.timeoutMs));
+    const signal = AbortSignal.any([req.signal, partnerTimeout, own.signal]);
+    // any() takes the reason of the first source to abort: the partner's timeout, or us giving up.
+    const isAbandoned = () => signal.aborted && signal.reason !== partnerTimeout.reason;
     try {
-      const response = req.idempotent && hedging.isEnabled ? await hedged(partner, req, lane, signal) : await call(partner, req, lane, signal);
+      const response =
+        req.idempotent && hedging.isEnabled ? await hedged(partner, req, lane, signal, isAbandoned) : await call(partner, req, lane, signal, isAbandoned);
       record(partner, lane, req.operation, 'ok', performance.now() - startedAt);
       return response;
     } catch (err) {
       const failure = toUpstreamError(err, partner.id, signal);
-      record(partner, lane, req.operation, failure.failure, performance.now() - startedAt);
+      const outcome = failure.failure === 'timeout' && isAbandoned() ? 'abandoned' : failure.failure;
+      record(partner, lane, req.operation, outcome, performance.now() - startedAt);
       throw failure;
     } finally {
       inFlight.delete(own);

@@ -30,7 +30,8 @@ t.test('proofs over HTTP: the seller API and the public tracking page', async (t
   });
 
   t.test('after anchoring: the proof carries the path and the anchor, and verifies on chain', async (t) => {
-    t.match(await anchorer.tick({ flush: true }), { cut: 1, submitted: 1, chain: 'ok' });
+    // Two batches: the order's milestones, and its exposure reservation in the journal stream (0011).
+    t.match(await anchorer.tick({ flush: true }), { cut: 2, submitted: 2, chain: 'ok' });
     await anchorer.tick();
     await chain.mine(1);
     t.match(await anchorer.tick(), { finalized: 1 });

@@ -101,6 +101,8 @@ t.test('patchPartner validates and returns the new state', async (t) => {
     ['sup_coral', 'bogus', { bogus: 1 }],
     ['car_easypost', 'stock', { stock: 5 }],
     ['wh_acme_nj', 'handover_reliability', { handover_reliability: 0.5 }],
+    ['sup_acme', 'pickup_capacity', { pickup_capacity: 10 }],
+    ['wh_acme_nj', 'pickup_capacity', { pickup_capacity: -1 }],
   ];
   for (const [id, field, patch] of rejects) {
     let caught: unknown;

@@ -55,3 +55,47 @@ t.test('schedule requests are validated and authenticated', async (t) => {
   t.equal(wrongKey.status, 401);
   t.match(await wrongKey.json(), { code: 'UNAUTHORIZED' });
 });
+
+t.test("a seller's own warehouse ids in instructions book the right site's pickups (sellers created through the API)", async (t) => {
+  const { sandbox, baseUrl, call } = await startSandbox(t);
+  const capacity = async (warehouseId: string) => {
+    const res = await call(`/warehouses/${warehouseId}/schedule`, {
+      method: 'POST', headers: bearer(partnerKey(sandbox, warehouseId)), json: { from: '2026-11-25T14:00:00Z', days: 1 },
+    });
+    return (await res.json()).pickups[0].capacity_remaining as number;
+  };
+  const instruct = (supplierId: string, key: string, body: Record<string, unknown>) =>
+    call(`/suppliers/${supplierId}/instructions`, {
+      method: 'POST', headers: { ...bearer(partnerKey(sandbox, supplierId)), 'idempotency-key': key }, json: instructionBody({ handover_by: '2026-11-25T16:00:00Z', ...body }),
+    });
+
+  // Registered by base URL (what the seller configured for its warehouse), over HTTP and in-process.
+  const mapped = await call('/_sandbox/warehouse-refs/wh_7f3k_seller', { method: 'PUT', json: { base_url: `${baseUrl}/warehouses/wh_bolt_ga/` } });
+  t.equal(mapped.status, 200);
+  t.same(await mapped.json(), { warehouse_ref: 'wh_7f3k_seller', warehouse_id: 'wh_bolt_ga' });
+  sandbox.mapWarehouseRef('wh_9q2m_seller', '/warehouses/wh_bolt_tx');
+  const unknownSite = await call('/_sandbox/warehouse-refs/wh_x', { method: 'PUT', json: { base_url: `${baseUrl}/warehouses/nope` } });
+  t.equal(unknownSite.status, 404);
+
+  const items = [{ supplier_sku: 'BOLT-HP-ANC-01', quantity: 1 }]; // stocked at both Bolt sites
+  t.equal((await instruct('sup_bolt', 'k1', { warehouse_ref: 'wh_7f3k_seller', items, shipment_ref: 's1' })).status, 201);
+  t.equal((await instruct('sup_bolt', 'k2', { warehouse_ref: 'wh_9q2m_seller', items, shipment_ref: 's2' })).status, 201);
+  // Not registered: the supplier's only site carrying the items is unambiguous (Acme has one site).
+  t.equal((await instruct('sup_acme', 'k3', { warehouse_ref: 'wh_unregistered', shipment_ref: 's3' })).status, 201);
+  // The site's own code works too.
+  t.equal((await instruct('sup_acme', 'k4', { warehouse_ref: 'EWR-2', shipment_ref: 's4' })).status, 201);
+  // Unregistered and ambiguous: nothing is booked rather than the wrong site.
+  t.equal((await instruct('sup_bolt', 'k5', { warehouse_ref: 'wh_unknown', items, shipment_ref: 's5' })).status, 201);
+
+  t.equal(await capacity('wh_bolt_ga'), 79);
+  t.equal(await capacity('wh_bolt_tx'), 119);
+  t.equal(await capacity('wh_acme_nj'), 118);
+
+  // Cancelling gives the place back on the site it was booked on.
+  const ref = sandbox.instructions().find((i) => i.idempotency_key === 'k1')!.supplier_order_ref;
+  await call(`/suppliers/sup_bolt/instructions/${ref}/cancel`, { method: 'POST', headers: bearer(partnerKey(sandbox, 'sup_bolt')) });
+  t.equal(await capacity('wh_bolt_ga'), 80);
+
+  sandbox.patchPartner('wh_bolt_ga', { pickup_capacity: 1_000 });
+  t.equal(await capacity('wh_bolt_ga'), 1_000, 'the pickup_capacity knob overrides the site capacity');
+});

@@ -119,15 +119,58 @@ t.test('a failed half-open trial reopens the breaker', async (t) => {
   t.equal(upstream.healthOf('sup_a')!.breaker, 'open');
 });
 
-t.test("the order's signal cuts a hanging call, cancels the socket and the breaker sees it", async (t) => {
+t.test("the order's signal cuts a hanging call and cancels the socket; we gave up, so the breaker and health do not count it", async (t) => {
   const server = await startServer(t, () => undefined);
-  const upstream = upstreamFor(t, { breaker: { volumeThreshold: 1, resetTimeoutMs: 60_000 } });
+  const events: UpstreamCallEvent[] = [];
+  const upstream = upstreamFor(t, { breaker: { volumeThreshold: 1, resetTimeoutMs: 60_000 }, onCall: (e) => events.push(e) });
   const startedAt = Date.now();
   const err = await failureOf(upstream.request(partner(server.origin, { timeoutMs: 30_000 }), get('/hang', AbortSignal.timeout(200))));
-  t.equal(err.failure, 'timeout');
+  t.equal(err.failure, 'timeout', 'the caller still sees a timeout');
   t.ok(Date.now() - startedAt < 2000, 'ended well before the partner timeout');
   await eventually(() => server.stats.closedEarly === 1);
+  await sleep(50);
+  const health = upstream.healthOf('sup_a')!;
+  t.equal(health.breaker, 'closed', 'our own deadline never trips the breaker');
+  t.equal(health.calls, 0, 'and is not a partner call in the health window');
+  t.equal(health.errorRate, 0);
+  t.equal(upstream.isDegraded('sup_a'), false);
+  t.same(events.map((e) => e.outcome), ['abandoned'], 'metrics still see it, labelled as ours');
+});
+
+t.test('many calls abandoned by our deadline (overload) never open the breaker of a healthy partner', async (t) => {
+  // The partner answers in 150 ms; the caller gives up at 30 ms, as a lagging server would.
+  const server = await startServer(t, (_req, res) => setTimeout(() => json(res, 200, {}), 150));
+  const upstream = upstreamFor(t, { breaker: { volumeThreshold: 3, errorThresholdPercentage: 10 } });
+  const sup = partner(server.origin, { timeoutMs: 5000 });
+  const results = await Promise.allSettled(Array.from({ length: 12 }, () => upstream.request(sup, get('/q', AbortSignal.timeout(30)))));
+  t.ok(results.every((r) => r.status === 'rejected' && (r.reason as UpstreamError).failure === 'timeout'));
+  t.equal(upstream.healthOf('sup_a')!.breaker, 'closed');
+  const res = await upstream.request(sup, get('/q'));
+  t.equal(res.status, 200, 'the next call with time to wait goes through');
+  t.equal(upstream.healthOf('sup_a')!.errorRate, 0);
+});
+
+t.test("the partner's own timeoutMs still counts against it (breaker and health)", async (t) => {
+  const server = await startServer(t, () => undefined);
+  const upstream = upstreamFor(t, { breaker: { volumeThreshold: 1, resetTimeoutMs: 60_000 } });
+  // The caller would wait 10 s; the partner's limit (150 ms) fires first: the partner was too slow.
+  const err = await failureOf(upstream.request(partner(server.origin, { timeoutMs: 150 }), get('/hang', AbortSignal.timeout(10_000))));
+  t.equal(err.failure, 'timeout');
   await eventually(() => upstream.healthOf('sup_a')!.breaker === 'open');
+  t.equal(upstream.healthOf('sup_a')!.errorRate, 1);
+});
+
+t.test('an abandoned half-open trial proves nothing: the breaker stays open', async (t) => {
+  let mode: 'fail' | 'hang' = 'fail';
+  const server = await startServer(t, (_req, res) => (mode === 'fail' ? json(res, 500, {}) : undefined));
+  const upstream = upstreamFor(t, { breaker: { volumeThreshold: 1, resetTimeoutMs: 200 } });
+  const sup = partner(server.origin, { timeoutMs: 30_000 });
+  t.equal((await failureOf(upstream.request(sup, get('/q')))).failure, 'server_error');
+  t.equal(upstream.healthOf('sup_a')!.breaker, 'open');
+  await eventually(() => upstream.healthOf('sup_a')!.breaker === 'half_open');
+  mode = 'hang';
+  t.equal((await failureOf(upstream.request(sup, get('/q', AbortSignal.timeout(100))))).failure, 'timeout');
+  t.not(upstream.healthOf('sup_a')!.breaker, 'closed', 'not closed by a trial we abandoned');
 });
 
 t.test("the partner's timeoutMs cuts a body that never finishes", async (t) => {

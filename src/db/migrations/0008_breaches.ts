@@ -45,6 +45,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('detected_at', 'timestamptz', (c) => c.notNull())
     .addColumn('resolved_at', 'timestamptz')
     .addColumn('locked_until', 'timestamptz')
+    // Not compensated before this (a missed handover is only owed as late once deliver_by has passed).
+    .addColumn('process_after', 'timestamptz')
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('last_error', 'text')
     .execute();
   // One breach of a kind per shipment: a second detection of the same thing is the same breach.
   await sql`create unique index breaches_shipment_kind_unique on breaches (shipment_id, kind)`.execute(db);
@@ -71,8 +75,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('reason', 'text')
     .addColumn('journal_transaction_id', 'text', (c) => c.references('journal_transactions.id'))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+    // A manual request's Idempotency-Key and the hash of its body (a replay returns the first row).
+    .addColumn('idempotency_key', 'text')
+    .addColumn('request_hash', 'text')
     .addCheckConstraint('compensations_four_eyes', sql`decided_by is null or decided_by <> requested_by`)
     .execute();
+  await sql`create unique index compensations_idempotency_unique on compensations (seller_id, idempotency_key) where idempotency_key is not null`.execute(db);
   await sql`create index compensations_status_idx on compensations (seller_id, status, created_at)`.execute(db);
 }
 

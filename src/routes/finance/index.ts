@@ -5,7 +5,19 @@ import { z } from 'zod';
 import { requireSeller } from '../../plugins/auth.js';
 import { IdempotencyHeaders } from '../orders/schemas.js';
 import { IdParams, Problem } from '../shared-schemas.js';
-import { LedgerBalances, LedgerExportQuery, LedgerTransaction, LedgerTransactionList, LedgerTransactionQuery, ReverseRequest } from './schemas.js';
+import {
+  CompensationWeekly,
+  CompensationWeeklyQuery,
+  JournalProof,
+  LedgerBalances,
+  LedgerExportQuery,
+  LedgerTransaction,
+  LedgerTransactionList,
+  LedgerTransactionQuery,
+  Reconciliation,
+  ReconciliationQuery,
+  ReverseRequest,
+} from './schemas.js';
 
 /** The compensation journal for finance: reads for finance, auditors and admins; reversals for finance and admins. */
 export async function financeRoutes(app: FastifyInstance) {
@@ -15,7 +27,7 @@ export async function financeRoutes(app: FastifyInstance) {
   r.get(
     '/v1/ledger/transactions',
     { schema: { tags: ['ledger'], summary: 'Compensation journal transactions with their postings, newest first', querystring: LedgerTransactionQuery, response: { 200: LedgerTransactionList, 400: Problem, 401: Problem, 403: Problem } } },
-    async (req) => app.services.compensation.listTransactions(req.principal.sellerId, req.query),
+    async (req) => app.services.finance.listTransactions(await app.services.compensation.listTransactions(req.principal.sellerId, req.query)),
   );
 
   r.get(
@@ -43,6 +55,63 @@ export async function financeRoutes(app: FastifyInstance) {
         .send(Readable.from(app.services.compensation.exportCsv(req.principal.sellerId, req.query)) as unknown as string),
   );
 
+  r.get(
+    '/v1/ledger/transactions/:id/proof',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: "A journal transaction's Merkle proof and on-chain anchor (same checks as a milestone proof: pledge verify)",
+        params: IdParams,
+        response: { 200: JournalProof, 401: Problem, 403: Problem, 404: Problem },
+      },
+    },
+    async (req) => app.services.finance.transactionProof(req.principal.sellerId, req.params.id),
+  );
+
+  r.get(
+    '/v1/ledger/reconciliation',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Monthly reconciliation: compensation posted against chargebacks booked, per partner and currency, from the journal alone',
+        querystring: ReconciliationQuery,
+        response: { 200: Reconciliation, 400: Problem, 401: Problem, 403: Problem },
+      },
+    },
+    async (req) => app.services.finance.reconciliation(req.principal.sellerId, req.query),
+  );
+
+  r.get(
+    '/v1/ledger/reconciliation.csv',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'The monthly reconciliation as CSV (RFC 4180, CRLF): one row per partner, then totals per currency (partner_id *)',
+        querystring: ReconciliationQuery,
+        produces: ['text/csv'],
+        response: { 200: z.string().describe('text/csv'), 400: Problem, 401: Problem, 403: Problem },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="reconciliation-${req.query.month}.csv"`)
+        .send(await app.services.finance.reconciliationCsv(req.principal.sellerId, req.query)),
+  );
+
+  r.get(
+    '/v1/ledger/compensation-weekly',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Compensation posted per week (Monday, UTC) over the last N weeks, per currency, zeros included',
+        querystring: CompensationWeeklyQuery,
+        response: { 200: CompensationWeekly, 400: Problem, 401: Problem, 403: Problem },
+      },
+    },
+    async (req) => app.services.finance.compensationWeekly(req.principal.sellerId, req.query),
+  );
+
   r.post(
     '/v1/ledger/transactions/:id/reverse',
     {
@@ -59,7 +128,7 @@ export async function financeRoutes(app: FastifyInstance) {
     async (req, reply) => {
       const result = await app.services.compensation.reverse(req.principal.sellerId, req.params.id, req.headers['idempotency-key'], req.body?.memo ?? null);
       if (result.isReplay) reply.header('idempotent-replayed', 'true');
-      return reply.code(201).send(result.transaction);
+      return reply.code(201).send((await app.services.finance.withAnchors([result.transaction]))[0]!);
     },
   );
 }

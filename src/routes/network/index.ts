@@ -9,6 +9,7 @@ import {
   CatalogOfferInput,
   CarrierAccount,
   CarrierAccountInput,
+  ChargebackTermsInput,
   Policy,
   PolicyInput,
   Supplier,
@@ -76,6 +77,17 @@ export async function networkRoutes(app: FastifyInstance) {
     await network.deleteOffer(req.principal.sellerId, req.params.id);
     return reply.code(204).send(null);
   });
+
+  r.put(
+    '/v1/suppliers/:id/chargeback-terms',
+    { ...writes, schema: { tags: ['network'], summary: "Set what this supplier owes back of a compensation it caused (default: all of it)", params: IdParams, body: ChargebackTermsInput, response: { 200: Supplier, ...errors } } },
+    async (req) => supplierView(await network.setChargebackTerms(req.principal.sellerId, 'suppliers', req.params.id, req.body) as any),
+  );
+  r.put(
+    '/v1/carrier-accounts/:id/chargeback-terms',
+    { ...writes, schema: { tags: ['network'], summary: 'Set what this carrier owes back of a compensation it caused (default: nothing)', params: IdParams, body: ChargebackTermsInput, response: { 200: CarrierAccount, ...errors } } },
+    async (req) => carrierAccountView(await network.setChargebackTerms(req.principal.sellerId, 'carrier_accounts', req.params.id, req.body) as any),
+  );
 
   r.get('/v1/policy', { schema: { tags: ['policy'], summary: 'The current promise policy', response: { 200: Policy, 401: Problem } } }, async (req) =>
     policyView(await network.currentPolicy(req.principal.sellerId)),

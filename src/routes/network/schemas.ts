@@ -32,19 +32,26 @@ export const CarrierAccountInput = z
 const LimitsView = z.object({ max_concurrency: z.number().int(), rate_limit_per_second: z.number().int(), timeout_ms: z.number().int() });
 const PartnerView = { id: z.string(), name: z.string(), base_url: z.string(), has_credentials: z.boolean(), limits: LimitsView, created_at: z.string() };
 
-export const Supplier = z.object({ ...PartnerView, protocol: z.string(), is_active: z.boolean() }).meta({ id: 'Supplier' });
+const ChargebackTermsView = z.object({ share_bps: z.number().int(), cap_minor: z.number().int().nullable() });
+/** Set by the weekly rating rules (src/learning): a demoted supplier stays routable at a lower weight. */
+const SupplierRating = {
+  rating_status: z.enum(['active', 'demoted']).describe('demoted by a rating rule: see GET /v1/suppliers/{id}/ratings'),
+  routing_weight: z.number().describe("multiplies the supplier's handover probability when routes are scored"),
+};
+export const Supplier = z.object({ ...PartnerView, protocol: z.string(), is_active: z.boolean(), chargeback_terms: ChargebackTermsView, ...SupplierRating }).meta({ id: 'Supplier' });
 export const SupplierCreated = z
   .object({
     ...PartnerView,
     protocol: z.string(),
     is_active: z.boolean(),
+    chargeback_terms: ChargebackTermsView,
     callback_secret: z.string().describe('Shown once: the supplier signs its status callbacks with it (Pledge-Signature); rotate with POST /v1/suppliers/{id}/callback-secret'),
   })
   .meta({ id: 'SupplierCreated' });
 export const Warehouse = z
   .object({ ...PartnerView, supplier_id: z.string().nullable(), address: z.object({ country: z.string(), region: z.string().nullable(), postal_code: z.string(), city: z.string().nullable() }) })
   .meta({ id: 'Warehouse' });
-export const CarrierAccount = z.object({ ...PartnerView, carrier: z.string() }).meta({ id: 'CarrierAccount' });
+export const CarrierAccount = z.object({ ...PartnerView, carrier: z.string(), chargeback_terms: ChargebackTermsView }).meta({ id: 'CarrierAccount' });
 
 export const CatalogOfferInput = z
   .strictObject({
@@ -66,8 +73,29 @@ export const Catalog = z
   .object({ data: z.array(z.object({ sku: z.string(), offers: z.array(CatalogOffer) })) })
   .meta({ id: 'Catalog' });
 
+const Bps = z.number().int().min(0).max(10_000).describe('basis points: 100 = 1 %');
+const Hours = z.number().int().min(0).max(24 * 90);
+export const CompensationRules = z
+  .strictObject({
+    late: z.strictObject({ bps_per_day: Bps, cap_bps: Bps, min_minor: MinorUnits }).partial().optional().describe('A share of the shipment value per started day late, capped, with a floor'),
+    lost: z.strictObject({ goodwill_minor: MinorUnits }).optional().describe('Full refund of the shipment value plus goodwill'),
+    refused: z.strictObject({ goodwill_minor: MinorUnits }).optional().describe('Full refund of the shipment value plus goodwill'),
+    cancelled: z.strictObject({ goodwill_minor: MinorUnits }).optional().describe('Cancelled by a partner: goodwill'),
+    grace_hours: Hours.optional(),
+    acceptance_hours: Hours.min(1).optional(),
+    handover_slack_hours: Hours.optional(),
+    silence_days: z.number().int().min(1).max(60).optional(),
+    approval_threshold_minor: MinorUnits.optional().describe('Compensation above this waits for a finance approval'),
+  })
+  .meta({ id: 'CompensationRulesInput' });
+
+export const ChargebackTermsInput = z
+  .strictObject({ share_bps: Bps, cap_minor: MinorUnits.nullable().default(null) })
+  .meta({ id: 'ChargebackTerms', description: 'What the partner owes back of a compensation it caused' });
+
 export const PolicyInput = z
   .strictObject({
+    compensation_rules: CompensationRules.optional().describe("Merged over the defaults; omitted: the previous version's rules carry over"),
     min_confidence: z.number().min(0).max(1),
     default_delivery_days: z.number().int().min(1).max(90),
     currency: CurrencyCode,
@@ -88,6 +116,17 @@ export const Policy = z
     voucher_terms: z.string(),
     voucher_validity_days: z.number().int(),
     stale_quote_penalty: z.number(),
+    compensation_rules: z.object({
+      late: z.object({ bps_per_day: z.number().int(), cap_bps: z.number().int(), min_minor: z.number().int() }),
+      lost: z.object({ goodwill_minor: z.number().int() }),
+      refused: z.object({ goodwill_minor: z.number().int() }),
+      cancelled: z.object({ goodwill_minor: z.number().int() }),
+      grace_hours: z.number().int(),
+      acceptance_hours: z.number().int(),
+      handover_slack_hours: z.number().int(),
+      silence_days: z.number().int(),
+      approval_threshold_minor: z.number().int(),
+    }),
     created_at: z.string(),
   })
   .meta({ id: 'Policy' });

@@ -1,3 +1,4 @@
+import { DEFAULT_CHARGEBACK_TERMS, rulesOf, type CompensationRulesInput } from '../../compensation/compensation-policy.js';
 import type { CarrierAccountRow, CatalogOfferRow, PromisePolicyRow, SupplierRow, WarehouseRow } from '../../db/database.js';
 
 // Rows never leave as they are: credentials are reduced to a flag, limits grouped.
@@ -10,13 +11,15 @@ const partner = (r: SupplierRow | WarehouseRow | CarrierAccountRow) => ({
   created_at: r.created_at.toISOString(),
 });
 
-export const supplierView = (r: SupplierRow) => ({ ...partner(r), protocol: r.protocol, is_active: r.is_active });
+export const supplierView = (r: SupplierRow) => ({ ...partner(r), protocol: r.protocol, is_active: r.is_active, chargeback_terms: r.chargeback_terms ?? DEFAULT_CHARGEBACK_TERMS.supplier, ...ratingView(r) });
+/** Migration 0013 (learning): a rating rule's demotion, visible on the supplier. */
+const ratingView = (r: SupplierRow) => ({ rating_status: r.rating_status, routing_weight: r.routing_weight });
 export const warehouseView = (r: WarehouseRow) => ({
   ...partner(r),
   supplier_id: r.supplier_id,
   address: { country: r.country, region: r.region, postal_code: r.postal_code, city: r.city },
 });
-export const carrierAccountView = (r: CarrierAccountRow) => ({ ...partner(r), carrier: r.carrier });
+export const carrierAccountView = (r: CarrierAccountRow) => ({ ...partner(r), carrier: r.carrier, chargeback_terms: r.chargeback_terms ?? DEFAULT_CHARGEBACK_TERMS.carrier });
 export const offerView = (o: CatalogOfferRow) => ({
   id: o.id,
   sku: o.sku,
@@ -36,5 +39,6 @@ export const policyView = (p: PromisePolicyRow) => ({
   voucher_terms: p.voucher_terms,
   voucher_validity_days: p.voucher_validity_days,
   stale_quote_penalty: p.stale_quote_penalty,
+  compensation_rules: rulesOf(p.compensation_rules as CompensationRulesInput | null),
   created_at: p.created_at.toISOString(),
 });

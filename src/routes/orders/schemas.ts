@@ -52,6 +52,9 @@ const Instruction = z
   })
   .meta({ id: 'Instruction' });
 
+// Field-level rules: costs are omitted for `ops` keys (src/finance/redaction.ts), present for every other role.
+const CostMinor = z.number().int().optional().describe('Minor units; omitted for ops keys (costs are for finance, auditor and seller_admin)');
+
 const Route = z.object({ supplier: z.string(), warehouse: z.string(), carrier_account: z.string(), carrier: z.string(), service: z.string() }).meta({ id: 'Route' });
 
 const Voucher = z
@@ -65,8 +68,8 @@ const Shipment = z
     lines: z.unknown(),
     estimated_delivery: z.string(),
     confidence: z.number(),
-    landed_cost_minor: z.number().int(),
-    shipping_cost_minor: z.number().int(),
+    landed_cost_minor: CostMinor,
+    shipping_cost_minor: CostMinor,
     instruction: Instruction,
   })
   .meta({ id: 'Shipment' });
@@ -90,8 +93,8 @@ export const PromisedOrder = z
     deliver_by: z.string(),
     confidence: z.number(),
     route: Route,
-    landed_cost_minor: z.number().int(),
-    expected_breach_cost_minor: z.number().int(),
+    landed_cost_minor: CostMinor,
+    expected_breach_cost_minor: CostMinor,
     instruction: Instruction,
     shipments: z.array(Shipment),
     voucher: Voucher.nullable(),

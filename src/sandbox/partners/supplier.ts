@@ -4,7 +4,7 @@ import { canonicalJson, sha256Hex } from '../../lib/crypto.js';
 import { isoSeconds, warehouseLoadKey, type SandboxCore } from '../core.js';
 import { fieldErrors, installPartnerGuards, partnerOf, pledgeFamily, sendProblem } from '../http.js';
 import { firstPickupAfter } from '../schedule.js';
-import type { SupplierSpec } from '../world.js';
+import type { SupplierSpec, WarehouseSpec } from '../world.js';
 
 /** `pledge-supplier-v1` (docs/partners.md): quotes, idempotent drop-ship instructions, cancellation. */
 
@@ -91,8 +91,24 @@ export function createSupplierSimulator(core: SandboxCore) {
     }
   };
 
-  function bookPickup(warehouseRef: string, handoverBy: Date): string | null {
-    const site = core.spec.warehouses.find((w) => w.id === warehouseRef);
+  /**
+   * `warehouse_ref` is the seller's own id for the site (docs/partners.md). The sandbox knows its own
+   * ids and codes, the refs registered with `mapWarehouseRef` (the seller's warehouse points at the
+   * site's base URL), and otherwise takes the supplier's only site that carries every item.
+   */
+  function siteFor(supplierId: string, warehouseRef: string, items: Instruction['items']) {
+    const mapped = core.warehouseRefs.get(warehouseRef) ?? warehouseRef;
+    const known = core.spec.warehouses.find((w) => w.id === mapped || w.code === mapped);
+    if (known) return known;
+    const carriesAll = core.spec.warehouses.filter(
+      (w) =>
+        w.supplierId === supplierId &&
+        items.every((i) => core.spec.catalog.some((c) => c.supplierId === supplierId && c.supplierSku === i.supplier_sku && c.warehouseId === w.id)),
+    );
+    return carriesAll.length === 1 ? carriesAll[0] : undefined;
+  }
+
+  function bookPickup(site: WarehouseSpec | undefined, handoverBy: Date): string | null {
     // Goods leave with the first pickup whose cut-off they make after handling (pledge-warehouse-v1).
     const pickup = site && firstPickupAfter(site, new Date(handoverBy.getTime() + site.handlingHours * 3_600_000));
     if (!site || !pickup) return null;
@@ -173,7 +189,7 @@ export function createSupplierSimulator(core: SandboxCore) {
         receipt: { supplier_order_ref: ref, status: 'received' },
         items: parsed.data.items,
         handoverBy: new Date(parsed.data.handover_by),
-        loadKey: bookPickup(parsed.data.warehouse_ref, new Date(parsed.data.handover_by)),
+        loadKey: bookPickup(siteFor(partner.id, parsed.data.warehouse_ref, parsed.data.items), new Date(parsed.data.handover_by)),
       };
       adjustStock(partner.id, instruction.items, -1);
       byKey.set(scoped(partner.id, idempotencyKey), instruction);

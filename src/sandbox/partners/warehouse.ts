@@ -29,7 +29,7 @@ export function createWarehouseSimulator(core: SandboxCore) {
         pickups: pickupsBetween(site, new Date(parsed.data.from), parsed.data.days).map((p) => ({
           cutoff_at: isoSeconds(p.cutoffAt),
           departs_at: isoSeconds(p.departsAt),
-          capacity_remaining: Math.max(0, site.capacityPerPickup - (core.warehouseLoad.get(warehouseLoadKey(site.id, p.cutoffAt)) ?? 0)),
+          capacity_remaining: Math.max(0, (partner.knobs.pickup_capacity ?? site.capacityPerPickup) - (core.warehouseLoad.get(warehouseLoadKey(site.id, p.cutoffAt)) ?? 0)),
         })),
       };
     });

@@ -1,0 +1,80 @@
+// Decision quality: Pledge vs cheapest-route, fastest-route and an oracle, on a seeded simulated world.
+// Usage: npm run bench:decisions   (BENCH_SEED=7 for another world; BENCH_ORDERS to change the count)
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EnginePolicy } from '../../src/promise-engine/types.js';
+import { renderPlot } from './plot.js';
+import { cheapestRouter, fastestRouter, oracleRouter, pledgeRouter } from './routers.js';
+import { simulate, type RunResult, type Tally } from './simulate.js';
+import { defaultWorld, generateOrders } from './world.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const seed = Number(process.env.BENCH_SEED ?? 42);
+const world = defaultWorld(seed, Number(process.env.BENCH_ORDERS ?? 10_000), Number(process.env.BENCH_LATE_MINOR ?? 4000), {
+  min: Number(process.env.BENCH_DELIVER_MIN_DAYS ?? 4),
+  max: Number(process.env.BENCH_DELIVER_MAX_DAYS ?? 10),
+});
+export const BENCH_POLICY: EnginePolicy = { version: 1, minConfidence: Number(process.env.BENCH_MIN_CONFIDENCE ?? 0.9), compensationMinor: world.compensationMinor, staleQuotePenalty: 0.05 };
+const PLEDGE = { policy: BENCH_POLICY, halfLifeDays: 14, riskAversion: Number(process.env.BENCH_RISK_AVERSION ?? 0.5), warmUp: { days: 14, minConfidence: 0.8 } };
+
+const orders = generateOrders(world);
+const pledge = pledgeRouter(world, PLEDGE);
+const routers = [pledge, cheapestRouter(), fastestRouter(), oracleRouter(world, BENCH_POLICY)];
+const results: RunResult[] = [];
+for (const router of routers) {
+  process.stderr.write(`${router.name}... `);
+  const r = simulate(world, router, 7, orders);
+  process.stderr.write(`${(r.elapsedMs / 1000).toFixed(1)} s\n`);
+  results.push(r);
+}
+
+// What perfect knowledge can reach at each minimum confidence: is a kept/promise target feasible at all here?
+const frontier = [0.9, 0.95, 0.97, 0.98, 0.99, 0.995].map((minConfidence) => {
+  const t = simulate(world, oracleRouter(world, { ...BENCH_POLICY, minConfidence }), 7, orders).total;
+  return { minConfidence, promiseRate: t.promised / t.orders, keptRate: t.kept / Math.max(1, t.promised), costPerPromiseMinor: (t.landedCostMinor + t.compensationMinor) / Math.max(1, t.promised) };
+});
+
+const cost = (t: Tally) => t.landedCostMinor + t.compensationMinor;
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+const usd = (minor: number) => `$${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const oracle = results.find((r) => r.router === 'oracle')!.total;
+const rows = results.map((r) => {
+  const t = r.total;
+  return `| ${r.router} | ${pct(t.promised / t.orders)} | ${pct(t.kept / Math.max(1, t.promised))} | ${usd(t.landedCostMinor)} | ${usd(t.compensationMinor)} | ${usd(cost(t))} | ${usd(cost(t) / Math.max(1, t.promised))} | ${(cost(t) / cost(oracle)).toFixed(4)} |`;
+});
+const p = results[0]!.total;
+const perPromise = (t: Tally) => cost(t) / Math.max(1, t.promised);
+const baselines = results.filter((r) => r.router === 'cheapest' || r.router === 'fastest').map((r) => r.total);
+const targets = [
+  ['kept-promise rate >= 99.4%', p.kept / p.promised >= 0.994, pct(p.kept / p.promised)],
+  ['promise rate >= 97%', p.promised / p.orders >= 0.97, pct(p.promised / p.orders)],
+  ['cost per promise within 2% of the oracle', perPromise(p) <= perPromise(oracle) * 1.02, `${((perPromise(p) / perPromise(oracle) - 1) * 100).toFixed(2)}%`],
+  ['cost per promise below both baselines', baselines.every((b) => perPromise(p) < perPromise(b)), baselines.map((b) => usd(perPromise(b))).join(', ')],
+] as const;
+
+const report = [
+  `seed ${seed}, ${world.orders} orders over ${world.days} days, ${world.suppliers.length} suppliers, ${world.lanes.length} carrier lanes; policy min_confidence ${BENCH_POLICY.minConfidence}, late ${usd(world.compensationMinor.late)}, lost ${usd(world.compensationMinor.lost)}; Pledge half-life ${PLEDGE.halfLifeDays} d, risk aversion ${PLEDGE.riskAversion}`,
+  `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`,
+  '',
+  '| Router | Promise rate | Kept rate | Landed cost | Compensation | Total cost | Cost per promise | Total vs oracle |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows,
+  '',
+  ...targets.map(([name, ok, value]) => `- ${ok ? 'MET' : 'MISSED'}: ${name} (${value})`),
+  '',
+  'Oracle frontier (true probabilities, same scoring, other minimum confidences):',
+  '',
+  '| min confidence | promise rate | kept rate | cost per promise |',
+  '| ---: | ---: | ---: | ---: |',
+  ...frontier.map((f) => `| ${f.minConfidence} | ${pct(f.promiseRate)} | ${pct(f.keptRate)} | ${usd(f.costPerPromiseMinor)} |`),
+].join('\n');
+process.stdout.write(`${report}\n`);
+
+// BENCH_WRITE=0: a sensitivity run that leaves the committed plot and results alone.
+if (process.env.BENCH_WRITE !== '0') {
+  mkdirSync(join(here, '../results'), { recursive: true });
+  writeFileSync(join(here, '../results/decision-quality.json'), `${JSON.stringify({ seed, orders: world.orders, policy: BENCH_POLICY, pledge: { halfLifeDays: PLEDGE.halfLifeDays, riskAversion: PLEDGE.riskAversion }, results, frontier, learned: pledge.posteriors() }, null, 2)}\n`);
+  writeFileSync(join(here, 'plot.svg'), renderPlot(results, 7));
+}

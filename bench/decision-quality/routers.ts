@@ -1,0 +1,188 @@
+// The routers under comparison. Each sees only the quotes (costs, quoted transit, pickups); Pledge also
+// sees what it learned from settled outcomes, the oracle sees the world's true reliabilities.
+import { decayed, laneKey, observe, priorFor, type Posterior } from '../../src/learning/success-model.js';
+import { decide } from '../../src/promise-engine/index.js';
+import type { EngineInput, EnginePolicy, LearnedEstimates } from '../../src/promise-engine/types.js';
+import { DAY_MS } from '../../src/promise-engine/timeline.js';
+import { quotedDelivery, trueOnTime, type Fate, type RouteOption, type WorldOrder, type WorldSpec } from './world.js';
+
+export type Choice = { route: RouteOption; pickupIndex: number };
+
+export interface Router {
+  readonly name: string;
+  choose(order: WorldOrder, options: RouteOption[]): Choice | null;
+  /** A settled outcome of one of its own promises, delivered after the fact. */
+  learn?(choice: Choice, fate: Fate, settledAt: Date): void;
+}
+
+/** The first pickup whose cutoff the goods can make (the one a simple router books). */
+export function firstPickup(route: RouteOption): number {
+  return route.pickups.findIndex((p) => p.cutoffAt.getTime() >= route.ready.getTime());
+}
+
+function onTimeByQuote(order: WorldOrder, route: RouteOption, pickupIndex: number): boolean {
+  const pickup = route.pickups[pickupIndex];
+  return pickup !== undefined && quotedDelivery(pickup.departsAt, route.lane).getTime() <= order.deliverBy.getTime();
+}
+
+const routeId = (r: RouteOption) => `${r.supplier.id}|${r.lane.accountId}`;
+
+/** The cheapest landed cost whose quote arrives by the date; ties: earlier, then ids. Blind to reliability. */
+export const cheapestRouter = (): Router => ({
+  name: 'cheapest',
+  choose(order, options) {
+    let best: (Choice & { at: number }) | null = null;
+    for (const route of options) {
+      const i = firstPickup(route);
+      if (i < 0 || !onTimeByQuote(order, route, i)) continue;
+      const at = quotedDelivery(route.pickups[i]!.departsAt, route.lane).getTime();
+      if (!best || route.landedCostMinor < best.route.landedCostMinor || (route.landedCostMinor === best.route.landedCostMinor && (at < best.at || (at === best.at && routeId(route) < routeId(best.route))))) {
+        best = { route, pickupIndex: i, at };
+      }
+    }
+    return best && { route: best.route, pickupIndex: best.pickupIndex };
+  },
+});
+
+/** The earliest quoted delivery; ties: cheaper, then ids. Promises whenever that is by the date. */
+export const fastestRouter = (): Router => ({
+  name: 'fastest',
+  choose(order, options) {
+    let best: (Choice & { at: number }) | null = null;
+    for (const route of options) {
+      const i = firstPickup(route);
+      if (i < 0) continue;
+      const at = quotedDelivery(route.pickups[i]!.departsAt, route.lane).getTime();
+      if (!best || at < best.at || (at === best.at && (route.landedCostMinor < best.route.landedCostMinor || (route.landedCostMinor === best.route.landedCostMinor && routeId(route) < routeId(best.route))))) {
+        best = { route, pickupIndex: i, at };
+      }
+    }
+    return best && onTimeByQuote(order, best.route, best.pickupIndex) ? { route: best.route, pickupIndex: best.pickupIndex } : null;
+  },
+});
+
+/**
+ * The engine's scoring with the true P: over the same 3 pickups per route the engine considers, the lowest
+ * landed cost + (1 - P) x late compensation among routes quoted on time with P >= min confidence.
+ */
+export const oracleRouter = (world: WorldSpec, policy: EnginePolicy): Router => ({
+  name: 'oracle',
+  choose(order, options) {
+    let best: (Choice & { score: number; p: number }) | null = null;
+    for (const route of options) {
+      const first = firstPickup(route);
+      if (first < 0) continue;
+      for (let i = first; i < Math.min(first + 3, route.pickups.length); i++) {
+        if (!onTimeByQuote(order, route, i)) continue;
+        const p = trueOnTime(world, order, route, i);
+        if (p < policy.minConfidence) continue;
+        const score = route.landedCostMinor + Math.round((1 - p) * policy.compensationMinor.late);
+        if (!best || score < best.score || (score === best.score && p > best.p)) best = { route, pickupIndex: i, score, p };
+      }
+    }
+    return best && { route: best.route, pickupIndex: best.pickupIndex };
+  },
+});
+
+export type PledgeSettings = {
+  policy: EnginePolicy;
+  /** Evidence above the prior halves this often, so drift is noticed. */
+  halfLifeDays: number;
+  /** Effective probability = mean - k x sd (success-model.effectiveProbability). */
+  riskAversion: number;
+  /**
+   * A new seller's engine cannot reach a high min confidence before it has any outcomes (prior means
+   * 0.90 x 0.92), so it would decline everything and never learn: for the first `days` it promises
+   * under `minConfidence` instead (the seller's launch policy), then under `policy`.
+   */
+  warmUp: { days: number; minConfidence: number };
+};
+
+type Learned = { posterior: Posterior; atMs: number };
+
+/**
+ * The real `decide()` on quotes built like the order path builds them, with per-component posteriors
+ * from the success model (supplier handover by supplier, carrier lane by carrier account, which is one
+ * service here), decayed over time and passed to the engine as `learned` (it prices them with
+ * effectiveProbability at the given risk aversion).
+ */
+export function pledgeRouter(world: WorldSpec, settings: PledgeSettings): Router & { posteriors(): Record<string, number> } {
+  const suppliers = new Map<string, Learned>();
+  const lanes = new Map<string, Learned>();
+  const current = (m: Map<string, Learned>, key: string, prior: Posterior, atMs: number): Posterior => {
+    const seen = m.get(key);
+    return seen ? decayed(seen.posterior, (atMs - seen.atMs) / DAY_MS, settings.halfLifeDays, prior) : prior;
+  };
+
+  return {
+    name: 'pledge',
+    choose(order, options) {
+      const input = engineInput(world, order, options, settings.policy);
+      const at = order.now.getTime();
+      const learned: LearnedEstimates = { riskAversion: settings.riskAversion, suppliers: {}, warehouses: {}, lanes: {}, originRegions: {}, destinationRegion: null, supplierWeights: {} };
+      for (const s of world.suppliers) learned.suppliers[s.id] = current(suppliers, s.id, priorFor('supplier_handover'), at);
+      for (const l of world.lanes) learned.lanes[laneKey(l.accountId, l.service, null, null)] = current(lanes, l.accountId, priorFor('carrier_lane'), at);
+      const policy = order.day < settings.warmUp.days ? { ...settings.policy, minConfidence: settings.warmUp.minConfidence } : settings.policy;
+      const decision = decide({ ...input, policy, learned });
+      if (decision.outcome !== 'promise') return null;
+      const plan = decision.shipments[0]!;
+      const route = options.find((r) => r.supplier.id === plan.supplierId && r.lane.accountId === plan.carrierAccountId)!;
+      const pickupIndex = route.pickups.findIndex((p) => p.departsAt.getTime() === plan.departsAt.getTime());
+      return { route, pickupIndex };
+    },
+    learn(choice, fate, settledAt) {
+      const at = settledAt.getTime();
+      const s = current(suppliers, choice.route.supplier.id, priorFor('supplier_handover'), at);
+      suppliers.set(choice.route.supplier.id, { posterior: observe(s, fate.isHandoverOnTime), atMs: at });
+      // As the success model does: a carrier is judged only on parcels it got on time.
+      if (!fate.isHandoverOnTime) return;
+      const l = current(lanes, choice.route.lane.accountId, priorFor('carrier_lane'), at);
+      lanes.set(choice.route.lane.accountId, { posterior: observe(l, fate.isCarrierOnTime), atMs: at });
+    },
+    posteriors() {
+      const out: Record<string, number> = {};
+      for (const [k, v] of [...suppliers, ...lanes]) out[k] = v.posterior.alpha / (v.posterior.alpha + v.posterior.beta);
+      return out;
+    },
+  };
+}
+
+/** The EngineInput the order path would build from these quotes (all received, nothing degraded). */
+export function engineInput(world: WorldSpec, order: WorldOrder, options: RouteOption[], policy: EnginePolicy): EngineInput {
+  const input: EngineInput = {
+    now: order.now,
+    currency: world.currency,
+    lines: [{ sku: order.sku, quantity: order.quantity, unitPriceMinor: 0 }],
+    deliverBy: order.deliverBy,
+    policy,
+    offers: [],
+    supplierQuotes: {},
+    warehouseSchedules: {},
+    carrierRates: {},
+    trackRecords: { suppliers: {}, carriers: {}, warehouses: {} },
+    degradedPartners: new Set(),
+  };
+  for (const route of options) {
+    const { supplier, lane } = route;
+    const sourceKey = `${supplier.id}|${supplier.warehouseId}`;
+    if (!input.supplierQuotes[sourceKey]) {
+      input.offers.push({ sku: order.sku, supplierId: supplier.id, supplierSku: `${supplier.id}-${order.sku}`, warehouseId: supplier.warehouseId, catalogUnitCostMinor: route.unitCostMinor, weightGrams: 500 });
+      input.supplierQuotes[sourceKey] = {
+        status: 'received',
+        latencyMs: 50,
+        value: { items: [{ supplierSku: `${supplier.id}-${order.sku}`, availableQuantity: 1000, unitCostMinor: route.unitCostMinor, currency: world.currency }], handoverEta: route.handoverEta, validUntil: null },
+      };
+      input.warehouseSchedules[supplier.warehouseId] = {
+        status: 'received',
+        latencyMs: 20,
+        value: { warehouseRef: supplier.warehouseId, handlingHours: world.handlingHours, pickups: route.pickups.map((p) => ({ ...p, capacityRemaining: 100 })) },
+      };
+    }
+    input.carrierRates[`${supplier.warehouseId}|${lane.accountId}`] = {
+      status: 'received',
+      latencyMs: 80,
+      value: [{ carrier: lane.carrier, service: lane.service, amountMinor: route.landedCostMinor - route.goodsCostMinor, currency: world.currency, transitDays: lane.transitDays, deliveryDate: null, isGuaranteed: false, rateRef: null }],
+    };
+  }
+  return input;
+}

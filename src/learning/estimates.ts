@@ -1,0 +1,42 @@
+import type { LearnedEstimates } from '../promise-engine/types.js';
+import { decayed, priorFor, type ComponentKind, type Posterior } from './success-model.js';
+
+export const DAY_MS = 86_400_000;
+export const DEFAULT_HALF_LIFE_DAYS = 30;
+export const DEFAULT_RISK_AVERSION = 0.5;
+
+/** One stored estimate (a route_estimates row, as the engine path needs it). */
+export type EstimateRow = { kind: ComponentKind; key: string; alpha: number; beta: number; n: number; updated_at: Date };
+
+/** Decay on read: the stored posterior is "as of updated_at"; bring it to `now`. Pure. */
+export function decayToNow(row: Pick<EstimateRow, 'kind' | 'alpha' | 'beta' | 'updated_at'>, now: Date, halfLifeDays: number): Posterior {
+  const elapsedDays = (now.getTime() - row.updated_at.getTime()) / DAY_MS;
+  return decayed({ alpha: row.alpha, beta: row.beta }, elapsedDays, halfLifeDays, priorFor(row.kind));
+}
+
+/**
+ * The engine's `learned` input from a seller's stored estimates, decayed to `now`. Pure: the order path
+ * passes the rows its network cache loaded, the warehouse regions and the ship-to region.
+ */
+export function engineEstimates(args: {
+  rows: readonly EstimateRow[];
+  now: Date;
+  halfLifeDays: number;
+  riskAversion: number;
+  originRegions: Record<string, string | null>;
+  destinationRegion: string | null;
+  supplierWeights: Record<string, number>;
+}): LearnedEstimates {
+  const out: LearnedEstimates = {
+    riskAversion: args.riskAversion,
+    suppliers: {},
+    warehouses: {},
+    lanes: {},
+    originRegions: args.originRegions,
+    destinationRegion: args.destinationRegion,
+    supplierWeights: args.supplierWeights,
+  };
+  const bucket = { supplier_handover: out.suppliers, warehouse_cutoff: out.warehouses, carrier_lane: out.lanes } as const;
+  for (const row of args.rows) bucket[row.kind][row.key] = decayToNow(row, args.now, args.halfLifeDays);
+  return out;
+}
