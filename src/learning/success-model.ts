@@ -67,12 +67,24 @@ export function posteriorSd(p: Posterior): number {
  */
 export function summary(p: Posterior, prior?: Posterior): EstimateSummary {
   const strength = p.alpha + p.beta;
-  return {
-    mean: posteriorMean(p),
-    lower: betaQuantile(0.05, p.alpha, p.beta),
-    upper: betaQuantile(0.95, p.alpha, p.beta),
-    n: prior ? Math.max(0, strength - prior.alpha - prior.beta) : strength,
-  };
+  const [lower, upper] = credibleInterval(p.alpha, p.beta);
+  return { mean: posteriorMean(p), lower, upper, n: prior ? Math.max(0, strength - prior.alpha - prior.beta) : strength };
+}
+
+// The 90% interval costs two bisections of a continued fraction (~0.1 ms); one decision asks for the
+// same few components on every candidate route, so the answers are remembered. The result depends
+// only on (alpha, beta): a cache, not state. Bounded: cleared whole when full.
+const INTERVAL_CACHE_LIMIT = 10_000;
+const intervalCache = new Map<string, readonly [number, number]>();
+function credibleInterval(alpha: number, beta: number): readonly [number, number] {
+  const key = `${alpha}|${beta}`;
+  let interval = intervalCache.get(key);
+  if (!interval) {
+    if (intervalCache.size >= INTERVAL_CACHE_LIMIT) intervalCache.clear();
+    interval = [betaQuantile(0.05, alpha, beta), betaQuantile(0.95, alpha, beta)];
+    intervalCache.set(key, interval);
+  }
+  return interval;
 }
 
 /**

@@ -16,6 +16,9 @@ t.test('policy replay over the API, on real recorded orders', async (t) => {
   }
   const decision = await db.selectFrom('decisions').select('record').where('order_id', '=', placed[0]!).executeTakeFirstOrThrow();
   t.match((decision.record as { engine_input: unknown }).engine_input, { v: 1, currency: 'USD' }, 'the decision record keeps the engine input');
+  const explained = (await ctx.request({ method: 'GET', url: `/v1/orders/${placed[0]}/decision` })).json() as Record<string, unknown>;
+  t.ok(Array.isArray(explained.candidates), 'the decision endpoint explains');
+  t.notOk('engine_input' in explained, 'without the raw snapshot');
 
   // One settled outcome: the first order's shipment broke (carrier), with compensation.
   const shipment = await db.selectFrom('shipments').selectAll().where('order_id', '=', placed[0]!).executeTakeFirstOrThrow();

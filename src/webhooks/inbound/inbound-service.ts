@@ -141,7 +141,7 @@ export function createInboundWebhooks(deps: InboundWebhookDeps) {
   /** @returns false when the order was declined (nothing to cancel) */
   async function cancelOrder(sellerId: string, orderId: string, reason: string): Promise<boolean> {
     try {
-      await deps.cancellations.cancel(sellerId, orderId, reason);
+      await deps.cancellations.cancel(sellerId, orderId, reason, 'platform');
       return true;
     } catch (err) {
       if (err instanceof AppError && err.code === 'CONFLICT') return false;

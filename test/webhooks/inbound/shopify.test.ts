@@ -133,6 +133,8 @@ t.test('Shopify webhooks', async (t) => {
     t.same(ctx.sandbox.instructions({ orderId }).map((i) => i.status), ['cancelled'], 'the supplier cancelled it');
     const outcome = await ctx.deps.db.selectFrom('shipments').select('cancel_outcome').where('order_id', '=', orderId).execute();
     t.same(outcome, [{ cancel_outcome: 'cancelled' }]);
+    const cancelled = await ctx.deps.db.selectFrom('milestones').select('details').where('order_id', '=', orderId).where('type', '=', 'cancelled').execute();
+    t.match(cancelled, [{ details: { cancelled_by: 'platform' } }], 'the ledger says the platform cancelled it');
 
     const resend = await sendShopify(ctx, fixture('shopify/orders-create.json'), { eventId: 'evt-sample-late-resend' });
     t.match(resend.json(), { status: 'ignored', reason: 'already placed, and since cancelled on the platform' }, 'a late re-send does not revive it');
