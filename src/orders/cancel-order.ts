@@ -9,6 +9,7 @@ import type { SupplierProtocol } from '../suppliers/contract.js';
 import { UpstreamError } from '../upstream/contract.js';
 import type { EventSink } from '../webhooks/outbound/event-sink.js';
 import type { PartnerAdapters } from './partner-adapters.js';
+import { closeUnsentInstruction } from './unsent-instruction.js';
 
 const CALL_TIMEOUT_MS = 10_000;
 
@@ -38,21 +39,7 @@ export function createOrderCancellations(deps: OrderCancellationDeps) {
     const now = clock.now();
     if (s.instruction_status === 'failed') return record(s.id, 'not_sent', {});
     if (s.instruction_status === 'pending') {
-      // Only an outbox row nobody holds: a leased one may be at the supplier this very moment.
-      const closed = await db.transaction().execute(async (trx) => {
-        const row = await trx
-          .updateTable('outbox')
-          .set({ completed_at: now, locked_until: null, last_error: 'order cancelled before the instruction was sent' })
-          .where('shipment_id', '=', s.id)
-          .where('kind', '=', 'dropship_instruction')
-          .where('completed_at', 'is', null)
-          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-          .returning('id')
-          .executeTakeFirst();
-        if (!row) return false;
-        await trx.updateTable('shipments').set({ instruction_status: 'cancelled', cancel_outcome: 'not_sent' }).where('id', '=', s.id).execute();
-        return true;
-      });
+      const closed = await db.transaction().execute((trx) => closeUnsentInstruction(trx, s.id, now, 'order cancelled before the instruction was sent'));
       return closed ? 'not_sent' : null;
     }
     if (s.instruction_status !== 'sent' || !s.supplier_order_ref) return null;

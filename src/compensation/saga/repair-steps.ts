@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { NetworkService } from '../../network/network-service.js';
 import type { InstructionRelay } from '../../orders/instruction-relay.js';
 import type { PartnerAdapters } from '../../orders/partner-adapters.js';
+import { closeUnsentInstruction } from '../../orders/unsent-instruction.js';
 import type { createQuoteGatherer } from '../../orders/quote-gatherer.js';
 import { decide } from '../../promise-engine/index.js';
 import type { DropshipInstruction, SupplierProtocol } from '../../suppliers/contract.js';
@@ -127,21 +128,7 @@ const cancelOriginal: SagaStep<RepairCtx> = {
         };
       case 'close_outbox': {
         const now = deps.clock.now();
-        // Only an outbox row nobody holds: a leased one may be at the supplier this very moment.
-        const closed = await db.transaction().execute(async (trx) => {
-          const row = await trx
-            .updateTable('outbox')
-            .set({ completed_at: now, locked_until: null, last_error: 'superseded by a repair before it was sent' })
-            .where('shipment_id', '=', s.id)
-            .where('kind', '=', 'dropship_instruction')
-            .where('completed_at', 'is', null)
-            .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-            .returning('id')
-            .executeTakeFirst();
-          if (!row) return false;
-          await trx.updateTable('shipments').set({ instruction_status: 'cancelled', cancel_outcome: 'not_sent' }).where('id', '=', s.id).execute();
-          return true;
-        });
+        const closed = await db.transaction().execute((trx) => closeUnsentInstruction(trx, s.id, now, 'superseded by a repair before it was sent'));
         if (closed) return { output: { outcome: 'not_sent' }, undo };
         // The relay holds it (or just finished it): look again once it has recorded the outcome.
         throw new StepWait('the instruction is being sent by the relay', 2_000);
@@ -255,17 +242,7 @@ const reserveRoute: SagaStep<RepairCtx> = {
     if (s.superseded_at) return;
     if (s.instruction_status === 'pending') {
       const closed = await db.transaction().execute(async (trx) => {
-        const row = await trx
-          .updateTable('outbox')
-          .set({ completed_at: now, locked_until: null, last_error: 'repair abandoned before the instruction was sent' })
-          .where('shipment_id', '=', s.id)
-          .where('kind', '=', 'dropship_instruction')
-          .where('completed_at', 'is', null)
-          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-          .returning('id')
-          .executeTakeFirst();
-        if (!row) return false;
-        await trx.updateTable('shipments').set({ instruction_status: 'cancelled', cancel_outcome: 'not_sent' }).where('id', '=', s.id).execute();
+        if (!(await closeUnsentInstruction(trx, s.id, now, 'repair abandoned before the instruction was sent'))) return false;
         await abandon(trx);
         return true;
       });
