@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
+import { verifyJournal } from '../compensation/journal-verify.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { verifyLedger, type LedgerReport } from '../ledger/ledger-verify.js';
 import { AnchorProof } from '../ledger/proof-format.js';
+import type { AnchorChecker } from '../ledger/proof-service.js';
 import { startAnvil, type AnvilNode } from './anvil.js';
 import { connectProvider } from './ethers-anchor.js';
 import { checkAnchorOnChain, verifyProof, type ProofVerdict } from './verify-anchor.js';
@@ -68,8 +70,10 @@ export async function verifyLedgerCommand(db: Kysely<Database>, config: Config, 
       }
     }
     const provider = connected?.provider;
-    const report: LedgerReport = await verifyLedger(db, { checkAnchor: provider ? (claim) => checkAnchorOnChain(provider, claim) : null });
-    if (options.json) out.write(`${JSON.stringify(report, null, 2)}\n`);
+    const checkAnchor: AnchorChecker | null = provider ? (claim) => checkAnchorOnChain(provider, claim) : null;
+    const report: LedgerReport = await verifyLedger(db, { checkAnchor });
+    const journal = await verifyJournal(db, { checkAnchor });
+    if (options.json) out.write(`${JSON.stringify({ ...report, journal }, null, 2)}\n`);
     else {
       out.write(`checked ${report.milestonesChecked} milestone(s), ${report.batchesChecked} batch(es), ${report.anchorsChecked} anchor(s) on chain${report.isChainChecked ? '' : ' (chain not checked)'}\n`);
       if (report.isIntact) out.write('INTACT: the hash chain and every batch root check out.\n');
@@ -80,8 +84,11 @@ export async function verifyLedgerCommand(db: Kysely<Database>, config: Config, 
         if (d.batchId !== undefined) out.write(`  in batch ${d.batchId}\n`);
         if (d.expected !== undefined) out.write(`  expected ${d.expected}\n  found    ${d.actual}\n`);
       }
+      out.write(`checked ${journal.transactionsChecked} journal transaction(s) of ${journal.sellersChecked} seller(s), ${journal.batchesChecked} journal batch(es), ${journal.anchorsChecked} anchor(s) on chain\n`);
+      if (journal.isIntact) out.write('INTACT: every seller\'s compensation journal and every journal batch root check out.\n');
+      else out.write(`JOURNAL DIVERGED (${journal.firstDivergence!.kind}): ${journal.firstDivergence!.message}\n`);
     }
-    return report.isIntact ? 0 : 1;
+    return report.isIntact && journal.isIntact ? 0 : 1;
   } finally {
     connected?.provider.destroy();
     await node?.stop();

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { sql } from 'kysely';
-import { verifyProofCommand } from '../../src/chain/cli-commands.js';
+import { verifyLedgerCommand, verifyProofCommand } from '../../src/chain/cli-commands.js';
+import { checkAnchorOnChain } from '../../src/chain/verify-anchor.js';
+import { verifyJournal } from '../../src/compensation/journal-verify.js';
+import { loadConfig } from '../../src/config.js';
 import { verifyProof } from '../../src/chain/verify-anchor.js';
 import { createAnchorer } from '../../src/ledger/anchorer.js';
 import { verifyLedger } from '../../src/ledger/ledger-verify.js';
@@ -89,6 +92,42 @@ t.test('journal transactions are anchored like milestones, on the same contract 
     await t.rejects(sql`update anchor_batches set stream = 'milestones' where stream = 'journal'`.execute(db), /immutable/);
     const report = await verifyLedger(db);
     t.ok(report.isIntact, JSON.stringify(report.firstDivergence));
+  });
+
+  t.test('`pledge ledger verify` walks the journal too: intact, then the first divergence after tampering as the owner', async (t) => {
+    const intact = await verifyJournal(db, { checkAnchor: (claim) => checkAnchorOnChain(chain.provider, claim) });
+    t.match(intact, { isIntact: true, sellersChecked: 1, transactionsChecked: 4, batchesChecked: 2 });
+    t.ok(intact.anchorsChecked >= 1, 'anchored batches checked on chain');
+    let out = '';
+    const config = loadConfig({ DATA_DIR: tmpdir(), LOG_LEVEL: 'silent' });
+    t.equal(await verifyLedgerCommand(db, config, { rpcUrl: chain.node.url }, { write: (s) => void (out += s) }), 0, out);
+    t.match(out, /checked 4 journal transaction\(s\) of 1 seller\(s\), 2 journal batch\(es\)/);
+
+    const asOwner = (statement: ReturnType<typeof sql>) =>
+      db.transaction().execute(async (trx) => {
+        await sql`set local session_replication_role = replica`.execute(trx); // bypasses every trigger, as an owner could
+        await statement.execute(trx);
+      });
+    const victim = await db.selectFrom('journal_postings').select(['id', 'amount_minor', 'transaction_id']).orderBy('id').limit(1).executeTakeFirstOrThrow();
+    // Both sides moved, so the transaction still balances: only the hash chain can tell.
+    await asOwner(sql`update journal_postings set amount_minor = amount_minor * 2 where transaction_id = ${victim.transaction_id}`);
+    const report = await verifyJournal(db);
+    t.match(report, { isIntact: false, firstDivergence: { kind: 'chain_broken', seq: 1 } });
+    out = '';
+    t.equal(await verifyLedgerCommand(db, config, { rpcUrl: chain.node.url }, { write: (s) => void (out += s) }), 1);
+    t.match(out, /JOURNAL DIVERGED \(chain_broken\)/);
+    await asOwner(sql`update journal_postings set amount_minor = amount_minor / 2 where transaction_id = ${victim.transaction_id}`);
+    t.equal((await verifyJournal(db)).isIntact, true, 'restored');
+
+    // A forger who also rewrites the hash chain is caught by the anchored leaf.
+    const tx = await db.selectFrom('journal_transactions').select(['id', 'hash']).where('seq', '=', 4).executeTakeFirstOrThrow();
+    await asOwner(sql`update journal_transactions set hash = ${'ab'.repeat(32)} where id = ${tx.id}`);
+    t.match((await verifyJournal(db)).firstDivergence, { kind: 'chain_broken' }, 'its own hash no longer matches its contents');
+    await asOwner(sql`update journal_transactions set hash = ${tx.hash} where id = ${tx.id}`);
+    await asOwner(sql`update journal_anchor_leaves set leaf_hash = ${'cd'.repeat(32)} where transaction_id = ${tx.id}`);
+    t.match((await verifyJournal(db)).firstDivergence, { kind: 'leaf_mismatch', transactionId: tx.id });
+    await asOwner(sql`update journal_anchor_leaves set leaf_hash = ${tx.hash} where transaction_id = ${tx.id}`);
+    t.equal((await verifyJournal(db)).isIntact, true, 'restored');
   });
 
   t.test('proofs are the seller\'s own', async (t) => {
