@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database, NewShipmentRow, OrderRow } from '../db/database.js';
+import type { Insertable, Kysely } from 'kysely';
+import type { Database, NewShipmentRow, OrderRow, OutboxTable } from '../db/database.js';
 import { AppError, invalid, notFound } from '../errors.js';
 import type { Address } from '../lib/address.js';
 import type { Clock } from '../lib/clock.js';
@@ -182,7 +182,6 @@ export function createOrderService(deps: OrderServiceDeps) {
         policy_version: policy.version,
         created_at: now,
       };
-      await trx.insertInto('orders').values(orderValues).execute();
       // The row as a SELECT would return it (jsonb columns come back with jsonb's key order), so the
       // answer is rendered without reading it back.
       order = {
@@ -193,32 +192,37 @@ export function createOrderService(deps: OrderServiceDeps) {
         cancelled_at: null,
         cancel_reason: null,
       };
-      await trx
-        .insertInto('decisions')
-        .values({
-          order_id: orderId,
-          seller_id: sellerId,
-          policy_version: policy.version,
-          deadline_ms: deps.promiseDeadlineMs,
-          record: JSON.stringify({
-            outcome: decision.outcome,
-            ...(decision.outcome === 'decline' ? { code: decision.code, reasons: decision.reasons } : {}),
-            deliver_by: deliverBy.toISOString(),
-            candidates: decision.candidates,
-            quotes: quotes.log,
-            // What decide() saw (minus the policy), so a policy replay can re-decide this order.
-            ...(engineSnapshot ? { engine_input: engineSnapshot } : {}),
-          }),
-        })
-        .execute();
-      await trx
-        .updateTable('idempotency_keys')
-        .set({ order_id: orderId })
-        .where('seller_id', '=', sellerId)
-        .where('key', '=', idempotencyKey)
-        .execute();
+      const decisionValues = {
+        order_id: orderId,
+        seller_id: sellerId,
+        policy_version: policy.version,
+        deadline_ms: deps.promiseDeadlineMs,
+        record: JSON.stringify({
+          outcome: decision.outcome,
+          ...(decision.outcome === 'decline' ? { code: decision.code, reasons: decision.reasons } : {}),
+          deliver_by: deliverBy.toISOString(),
+          candidates: decision.candidates,
+          quotes: quotes.log,
+          // What decide() saw (minus the policy), so a policy replay can re-decide this order.
+          ...(engineSnapshot ? { engine_input: engineSnapshot } : {}),
+        }),
+      };
+      // The order's rows go in one statement (data-modifying CTEs; foreign keys are checked at its end):
+      // one round trip instead of one per row.
       const emitDecided = () => deps.events?.emit(trx, sellerId, orderDecidedEvent({ orderId, externalId: req.external_id, currency: req.currency, deliverBy }, decision, shipmentIds));
-      if (decision.outcome !== 'promise') return void (await emitDecided());
+      if (decision.outcome !== 'promise') {
+        await trx
+          .with('new_order', (c) => c.insertInto('orders').values(orderValues))
+          .with('new_decision', (c) => c.insertInto('decisions').values(decisionValues))
+          .updateTable('idempotency_keys')
+          .set({ order_id: orderId })
+          .where('seller_id', '=', sellerId)
+          .where('key', '=', idempotencyKey)
+          .execute();
+        return void (await emitDecided());
+      }
+      const shipmentRows: NewShipmentRow[] = [];
+      const outboxRows: Insertable<OutboxTable>[] = [];
 
       const shipTo = { ...req.ship_to, line2: req.ship_to.line2 ?? null, region: req.ship_to.region ?? null, phone: req.ship_to.phone ?? null, email: req.ship_to.email ?? null };
       for (const [i, plan] of decision.shipments.entries()) {
@@ -244,7 +248,7 @@ export function createOrderService(deps: OrderServiceDeps) {
           handover_by: plan.handoverBy,
           instruction_status: 'pending',
         };
-        await trx.insertInto('shipments').values(row).execute();
+        shipmentRows.push(row);
         const instruction: Omit<DropshipInstruction, 'trackingNumber' | 'labelUrl' | 'handoverBy'> & { handoverBy: string } = {
           shipmentRef: shipmentId,
           orderRef: orderId,
@@ -255,15 +259,22 @@ export function createOrderService(deps: OrderServiceDeps) {
           service: plan.rate.service,
           handoverBy: plan.handoverBy.toISOString(),
         };
-        await trx
-          .insertInto('outbox')
-          .values({ seller_id: sellerId, shipment_id: shipmentId, kind: 'dropship_instruction', payload: JSON.stringify(instruction), next_attempt_at: now })
-          .execute();
+        outboxRows.push({ seller_id: sellerId, shipment_id: shipmentId, kind: 'dropship_instruction', payload: JSON.stringify(instruction), next_attempt_at: now });
       }
       const code = newVoucherCode();
       const expiresAt = new Date(now.getTime() + policy.voucher_validity_days * DAY_MS).toISOString();
       const signature = signVoucher(deps.voucherKey, { code, order_id: orderId, seller_id: sellerId, terms: policy.voucher_terms, expires_at: expiresAt });
-      await trx.insertInto('vouchers').values({ code, seller_id: sellerId, order_id: orderId, terms: policy.voucher_terms, expires_at: expiresAt, signature }).execute();
+      await trx
+        .with('new_order', (c) => c.insertInto('orders').values(orderValues))
+        .with('new_decision', (c) => c.insertInto('decisions').values(decisionValues))
+        .with('new_shipments', (c) => c.insertInto('shipments').values(shipmentRows))
+        .with('new_outbox', (c) => c.insertInto('outbox').values(outboxRows))
+        .with('new_voucher', (c) => c.insertInto('vouchers').values({ code, seller_id: sellerId, order_id: orderId, terms: policy.voucher_terms, expires_at: expiresAt, signature }))
+        .updateTable('idempotency_keys')
+        .set({ order_id: orderId })
+        .where('seller_id', '=', sellerId)
+        .where('key', '=', idempotencyKey)
+        .execute();
       voucher = voucherView({ code, terms: policy.voucher_terms, expires_at: new Date(expiresAt), signature });
       await deps.exposure?.reserveExposure(trx, { sellerId, orderId, currency: req.currency, amountMinor: decision.expectedBreachCostMinor, now });
       await emitDecided();
@@ -356,7 +367,8 @@ export function createOrderService(deps: OrderServiceDeps) {
     async decision(sellerId: string, orderId: string) {
       const row = await db.selectFrom('decisions').selectAll().where('seller_id', '=', sellerId).where('order_id', '=', orderId).executeTakeFirst();
       if (!row) throw notFound('order');
-      const record = row.record as Record<string, unknown>;
+      // The engine-input snapshot is replay's raw material (tens of kB of quotes), not part of the explanation.
+      const { engine_input: _snapshot, ...record } = row.record as Record<string, unknown>;
       return { order_id: row.order_id, policy_version: row.policy_version, deadline_ms: row.deadline_ms, decided_at: row.created_at.toISOString(), ...record };
     },
 

@@ -58,7 +58,12 @@ type Lane = {
   breaker: PartnerBreaker;
   window: SampleWindow;
   hedge: { eligibleCalls: number; sent: number; won: number };
+  /** The hedge delay, recomputed every HEDGE_DELAY_REFRESH_CALLS recorded calls rather than sorted per call. */
+  hedgeDelay: { ms: number | null; atPushes: number };
+  pushes: number;
 };
+
+const HEDGE_DELAY_REFRESH_CALLS = 20;
 
 /**
  * Outcomes kept out of the health window (reported to onCall only): nothing reached the partner, or
@@ -104,6 +109,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         breaker: createBreaker(partner.id, options.breaker),
         window: new SampleWindow(),
         hedge: { eligibleCalls: 0, sent: 0, won: 0 },
+        hedgeDelay: { ms: null, atPushes: -Infinity },
+        pushes: 0,
       };
       lanes.set(partner.id, lane);
       return lane;
@@ -120,7 +127,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   };
 
   const record = (partner: PartnerConnection, lane: Lane, op: string, outcome: CallOutcome, latencyMs: number) => {
-    if (!NOT_JUDGED.has(outcome)) lane.window.push({ latencyMs, outcome });
+    if (!NOT_JUDGED.has(outcome)) {
+      lane.window.push({ latencyMs, outcome });
+      lane.pushes++;
+    }
     try {
       options.onCall?.({ partnerId: partner.id, kind: partner.kind, operation: op, outcome, latencyMs });
     } catch {
@@ -164,9 +174,13 @@ export function createUpstream(options: UpstreamOptions): Upstream {
 
   /** When an idempotent read has not answered by the partner's p95, one duplicate races it. */
   const hedgeDelayMs = (lane: Lane): number | null => {
-    const ok = lane.window.samples().filter((s) => s.outcome === 'ok');
-    if (ok.length < hedging.minSamples) return null;
-    return Math.max(1, percentile(ok.map((s) => s.latencyMs), 95));
+    // Sorting the window costs more than the rest of a call's bookkeeping: refresh it every few calls
+    // (and at once while the partner is still short of minSamples).
+    if (lane.hedgeDelay.ms !== null && lane.pushes - lane.hedgeDelay.atPushes < HEDGE_DELAY_REFRESH_CALLS) return lane.hedgeDelay.ms;
+    const ok: number[] = [];
+    for (const s of lane.window.samples()) if (s.outcome === 'ok') ok.push(s.latencyMs);
+    lane.hedgeDelay = { ms: ok.length < hedging.minSamples ? null : Math.max(1, percentile(ok, 95)), atPushes: lane.pushes };
+    return lane.hedgeDelay.ms;
   };
 
   const hedged = (partner: PartnerConnection, req: UpstreamRequest, lane: Lane, signal: AbortSignal, isAbandoned: () => boolean): Promise<UpstreamResponse> => {
