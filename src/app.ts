@@ -137,6 +137,7 @@ function createServices(deps: AppDeps, log: FastifyInstance['log']) {
     relay,
     health: deps.upstream,
     quoteDeadlineMs: Math.max(deps.promiseDeadlineMs, 5_000),
+    learning: learning.settings,
     log,
     faults: { afterStep: (step) => deps.faults?.repairAfterStep?.(step), beforeStepCommit: (step) => deps.faults?.repairBeforeStepCommit?.(step) },
   });

@@ -7,13 +7,13 @@ import { canonicalJson, sha256Hex } from '../lib/crypto.js';
 import { newId, newSortableId } from '../lib/ids.js';
 import type { PledgeMetrics } from '../lib/metrics.js';
 import type { NetworkService, OrderNetwork } from '../network/network-service.js';
-import { engineEstimates } from '../learning/estimates.js';
 import type { LearningSettings } from '../learning/learning-service.js';
 import { decide } from '../promise-engine/index.js';
 import { snapshotEngineInput, type EngineInputSnapshot } from '../replay/engine-snapshot.js';
 import type { EngineDecision, EngineInput } from '../promise-engine/types.js';
 import type { DropshipInstruction } from '../suppliers/contract.js';
 import type { Upstream } from '../upstream/contract.js';
+import { buildEngineInput } from './engine-input.js';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from './idempotency.js';
 import type { InstructionRelay } from './instruction-relay.js';
 import type { EventSink } from '../webhooks/outbound/event-sink.js';
@@ -66,18 +66,6 @@ export type OrderServiceDeps = {
 };
 
 /** The engine's learned posteriors for this order: lanes run from each warehouse's region to the ship-to region. */
-function learnedFor(network: OrderNetwork, req: OrderRequest, now: Date, settings: LearningSettings) {
-  return engineEstimates({
-    rows: network.estimates,
-    now,
-    halfLifeDays: settings.halfLifeDays,
-    riskAversion: settings.riskAversion,
-    originRegions: Object.fromEntries([...network.warehouses].map(([id, w]) => [id, w.row.region])),
-    destinationRegion: req.ship_to.region ?? null,
-    supplierWeights: Object.fromEntries([...network.suppliers].map(([id, s]) => [id, s.row.routing_weight])),
-  });
-}
-
 const DAY_MS = 86_400_000;
 
 /** What the commit wrote, enough to answer without reading the order back. */
@@ -120,28 +108,17 @@ export function createOrderService(deps: OrderServiceDeps) {
     for (const id of [...network.suppliers.keys(), ...network.warehouses.keys(), ...network.carrierAccounts.keys()]) {
       if (deps.health.isDegraded(id)) degraded.add(id);
     }
-    const p = network.policy;
-    return {
-      now,
-      currency: req.currency,
+    return buildEngineInput({
+      network,
       lines: req.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unit_price_minor })),
+      currency: req.currency,
+      quotes,
+      now,
       deliverBy,
-      policy: { version: p.version, minConfidence: p.min_confidence, compensationMinor: p.compensation_minor, staleQuotePenalty: p.stale_quote_penalty },
-      offers: network.offers.map((o) => ({
-        sku: o.sku,
-        supplierId: o.supplier_id,
-        supplierSku: o.supplier_sku,
-        warehouseId: o.warehouse_id,
-        catalogUnitCostMinor: o.unit_cost_minor,
-        weightGrams: o.weight_grams,
-      })),
-      supplierQuotes: quotes.supplierQuotes,
-      warehouseSchedules: quotes.warehouseSchedules,
-      carrierRates: quotes.carrierRates,
-      trackRecords: network.trackRecords,
+      destinationRegion: req.ship_to.region ?? null,
       degradedPartners: degraded,
-      ...(deps.learning ? { learned: learnedFor(network, req, now, deps.learning) } : {}),
-    };
+      learning: deps.learning,
+    });
   }
 
   async function commit(

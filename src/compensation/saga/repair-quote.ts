@@ -34,41 +34,6 @@ export function withoutExcluded(network: OrderNetwork, ex: RouteExclusions): Ord
   return { ...network, suppliers, warehouses, carrierAccounts, offers };
 }
 
-export type RepairLine = { sku: string; quantity: number; unitPriceMinor: number };
-
-export function repairEngineInput(args: {
-  network: OrderNetwork;
-  lines: RepairLine[];
-  currency: string;
-  quotes: GatheredQuotes;
-  now: Date;
-  deliverBy: Date;
-  degradedPartners: ReadonlySet<string>;
-}): EngineInput {
-  const { network, quotes } = args;
-  const p = network.policy;
-  return {
-    now: args.now,
-    currency: args.currency,
-    lines: args.lines,
-    deliverBy: args.deliverBy,
-    policy: { version: p.version, minConfidence: p.min_confidence, compensationMinor: p.compensation_minor, staleQuotePenalty: p.stale_quote_penalty },
-    offers: network.offers.map((o) => ({
-      sku: o.sku,
-      supplierId: o.supplier_id,
-      supplierSku: o.supplier_sku,
-      warehouseId: o.warehouse_id,
-      catalogUnitCostMinor: o.unit_cost_minor,
-      weightGrams: o.weight_grams,
-    })),
-    supplierQuotes: quotes.supplierQuotes,
-    warehouseSchedules: quotes.warehouseSchedules,
-    carrierRates: quotes.carrierRates,
-    trackRecords: network.trackRecords,
-    degradedPartners: args.degradedPartners,
-  };
-}
-
 /** The replacement route as the saga persists it (JSON-safe: dates as ISO strings). */
 export type RepairRoute = {
   supplier_id: string;

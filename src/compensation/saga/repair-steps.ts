@@ -6,11 +6,13 @@ import type { NetworkService } from '../../network/network-service.js';
 import type { InstructionRelay } from '../../orders/instruction-relay.js';
 import type { PartnerAdapters } from '../../orders/partner-adapters.js';
 import { closeUnsentInstruction } from '../../orders/unsent-instruction.js';
+import { buildEngineInput } from '../../orders/engine-input.js';
+import type { LearningSettings } from '../../learning/learning-service.js';
 import type { createQuoteGatherer } from '../../orders/quote-gatherer.js';
 import { decide } from '../../promise-engine/index.js';
 import type { DropshipInstruction, SupplierProtocol } from '../../suppliers/contract.js';
 import { UpstreamError } from '../../upstream/contract.js';
-import { cancelPlan, chosenRoute, exclusionsFor, repairEngineInput, withoutExcluded, type RepairRoute, type RouteExclusions } from './repair-quote.js';
+import { cancelPlan, chosenRoute, exclusionsFor, withoutExcluded, type RepairRoute, type RouteExclusions } from './repair-quote.js';
 import { StepFailed, StepWait, type SagaStep } from './runner.js';
 
 const CALL_TIMEOUT_MS = 10_000;
@@ -25,6 +27,8 @@ export type RepairStepDeps = {
   health: { isDegraded(partnerId: string): boolean };
   /** How long the re-quote waits for partner answers (a background repair can wait longer than an order). */
   quoteDeadlineMs: number;
+  /** What the success model has learned: the re-quote weighs routes as a new order would. */
+  learning?: LearningSettings;
 };
 
 export type RepairCtx = { deps: RepairStepDeps; saga: { id: string; seller_id: string; order_id: string; shipment_id: string; breach_id: string } };
@@ -91,7 +95,9 @@ const requote: SagaStep<RepairCtx> = {
       abort.abort(new Error('re-quote done'));
     }
     const degraded = new Set([...usable.suppliers.keys(), ...usable.warehouses.keys(), ...usable.carrierAccounts.keys()].filter((id) => deps.health.isDegraded(id)));
-    const decision = decide(repairEngineInput({ network: usable, lines, currency: order.currency, quotes, now, deliverBy: order.deliver_by, degradedPartners: degraded }));
+    const decision = decide(
+      buildEngineInput({ network: usable, lines, currency: order.currency, quotes, now, deliverBy: order.deliver_by, destinationRegion: shipTo.region ?? null, degradedPartners: degraded, learning: deps.learning }),
+    );
     // Nobody answered: an outage, not a verdict on the routes. Retried with backoff (then the saga fails).
     if (decision.outcome === 'decline' && decision.code === 'NO_QUOTES') throw new Error(`no partner answered the re-quote: ${decision.reasons.join('; ')}`);
     const outcome = chosenRoute(decision, quotes, excluded);
