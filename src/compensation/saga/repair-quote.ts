@@ -1,5 +1,5 @@
 import type { OrderNetwork } from '../../network/network-service.js';
-import type { EngineDecision, EngineInput } from '../../promise-engine/types.js';
+import type { EngineDecision } from '../../promise-engine/types.js';
 import type { GatheredQuotes } from '../../orders/quote-gatherer.js';
 
 /**
