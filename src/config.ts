@@ -21,8 +21,11 @@ const Env = z.object({
     .optional(),
   /** Unset: the sandbox runs when no DATABASE_URL is configured (the all-embedded demo). */
   PLEDGE_SANDBOX: booleanFlag.optional(),
-  /** With the sandbox: its suppliers and carriers call Pledge back (events, tracking webhooks) as orders move. */
-  PLEDGE_SANDBOX_CALLBACKS: booleanFlag.default(true),
+  /**
+   * With the sandbox: its suppliers and carriers call Pledge back (events, tracking webhooks) for the
+   * demo orders (`demo`), for every order (`all`), or never (`off`).
+   */
+  PLEDGE_SANDBOX_CALLBACKS: z.enum(['off', 'demo', 'all']).default('demo'),
   /** Real milliseconds per simulated hour of fulfillment in the sandbox (1,000: delivered in about 45 s). */
   PLEDGE_SANDBOX_MS_PER_HOUR: z.coerce.number().int().min(1).max(3_600_000).default(1000),
   /** Demo orders placed on a new demo seller's first start, so the pages have something to show (0: none). */
@@ -82,7 +85,7 @@ export type Config = Readonly<{
   adminToken: string | undefined;
   demoApiKey: string | undefined;
   sandbox: boolean;
-  sandboxCallbacks: boolean;
+  sandboxCallbacks: 'off' | 'demo' | 'all';
   sandboxMsPerHour: number;
   demoOrders: number;
   secretKeyHex: string | undefined;

@@ -92,7 +92,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     let sandbox: Sandbox | undefined;
     let sandboxUrl: string | undefined;
     if (config.sandbox) {
-      sandbox = createSandbox({ seed: overrides.sandboxSeed ?? 42, fulfillment: { msPerHour: config.sandboxMsPerHour } });
+      sandbox = createSandbox({ seed: overrides.sandboxSeed ?? 42, fulfillment: { msPerHour: config.sandboxMsPerHour, scope: config.sandboxCallbacks === 'all' ? 'all' : 'followed' } });
       sandboxUrl = (await sandbox.start({ host: '127.0.0.1', port: 0 })).baseUrl;
       closers.push(() => sandbox!.close());
     }

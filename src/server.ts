@@ -39,14 +39,17 @@ export async function startServer(config: Config) {
   ];
   process.stdout.write(`${banner.join('\n')}\n`);
 
-  if (runtime.sandbox && config.sandboxCallbacks) {
+  if (runtime.sandbox && config.sandboxCallbacks !== 'off') {
     // Partners reach Pledge on loopback whatever HOST is (0.0.0.0 or ::, say).
     const pledgeUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
     await connectDemoPartners({ sandbox: runtime.sandbox, milestones: app.services.milestones, pledgeUrl });
     runtime.sandbox.fulfillment.start();
     const hasOrders = await runtime.deps.db.selectFrom('orders').select('id').where('seller_id', '=', DEMO_SELLER_ID).limit(1).executeTakeFirst();
     if (demoKey && config.demoOrders > 0 && !hasOrders) {
-      void seedDemoOrders({ pledgeUrl, apiKey: demoKey, count: config.demoOrders, log: app.log }).then((n) => app.log.info({ promised: n }, 'demo orders placed'));
+      const sandbox = runtime.sandbox;
+      void seedDemoOrders({ pledgeUrl, apiKey: demoKey, count: config.demoOrders, log: app.log, onPlaced: (orderId) => sandbox.fulfillment.follow(orderId) }).then((n) =>
+        app.log.info({ promised: n }, 'demo orders placed'),
+      );
     }
   }
 

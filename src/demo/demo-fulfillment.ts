@@ -49,7 +49,14 @@ const DEMO_BASKETS = [
  * idempotency keys are fixed, so a restart replays them instead of ordering again. Returns how many
  * were promised.
  */
-export async function seedDemoOrders(deps: { pledgeUrl: string; apiKey: string; count: number; log: { warn(obj: object, msg: string): void } }): Promise<number> {
+export async function seedDemoOrders(deps: {
+  pledgeUrl: string;
+  apiKey: string;
+  count: number;
+  log: { warn(obj: object, msg: string): void };
+  /** Each order placed (promised or not), e.g. for the sandbox partners to play it out. */
+  onPlaced?: (orderId: string) => void;
+}): Promise<number> {
   let promised = 0;
   for (let i = 0; i < deps.count; i++) {
     const customer = DEMO_CUSTOMERS[i % DEMO_CUSTOMERS.length]!;
@@ -66,7 +73,8 @@ export async function seedDemoOrders(deps: { pledgeUrl: string; apiKey: string; 
         body: JSON.stringify(body),
         headersTimeout: 30_000,
       });
-      const answer = (await res.body.json()) as { status?: string };
+      const answer = (await res.body.json()) as { id?: string; status?: string };
+      if (answer.id) deps.onPlaced?.(answer.id);
       if (res.statusCode === 201 && answer.status === 'promised') promised += 1;
     } catch (err) {
       deps.log.warn({ err: String(err), order: body.external_id }, 'demo order not placed');

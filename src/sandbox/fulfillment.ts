@@ -35,10 +35,17 @@ export type FulfillmentOptions = {
   returnRate?: number;
   /** Probability of a carrier exception that later clears. */
   exceptionRate?: number;
+  /** `all`: play every instruction; `followed` (default): only those of orders passed to `follow`. */
+  scope?: 'all' | 'followed';
 };
 
+/** A partner stops retrying a callback that was refused for good (4xx other than 408 and 429), or after this many failures. */
+const MAX_FAILURES_PER_STEP = 20;
+
+class Refused extends Error {}
+
 type Step = { atHour: number; send: () => Promise<void>; label: string };
-type Play = { record: SandboxInstructionRecord; startedAt: number; steps: Step[]; next: number; fate: Fate };
+type Play = { record: SandboxInstructionRecord; startedAt: number; steps: Step[]; next: number; fate: Fate; failures: number };
 
 /** The default mix: a few refusals (more from the least reliable supplier), rare returns. */
 export const DEFAULT_REFUSAL_RATES: Record<string, number> = { sup_coral: 0.15 };
@@ -65,6 +72,8 @@ export function createFulfillmentSimulator(
   const suppliers = new Map<string, SupplierCallback>();
   const carriers = new Map<string, CarrierWebhook>();
   const plays = new Map<string, Play>();
+  const followed = new Set<string>();
+  let abandoned = 0;
   // Instructions already played to the end: their plays are dropped, their keys kept (small strings).
   const finished = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
@@ -75,8 +84,10 @@ export function createFulfillmentSimulator(
   async function post(url: string, body: string, headers: Record<string, string>): Promise<void> {
     const res = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, headersTimeout: 10_000, bodyTimeout: 10_000 });
     await res.body.dump();
-    // A partner retries on anything but 2xx; the next tick tries this step again.
-    if (res.statusCode >= 300) throw new Error(`${url} answered ${res.statusCode}`);
+    if (res.statusCode < 300) return;
+    const isFinal = res.statusCode >= 400 && res.statusCode < 500 && res.statusCode !== 408 && res.statusCode !== 429;
+    // Anything else is retried on the next tick, as partners retry.
+    throw isFinal ? new Refused(`${url} refused the callback (${res.statusCode})`) : new Error(`${url} answered ${res.statusCode}`);
   }
 
   function supplierEvent(record: SandboxInstructionRecord, type: 'accepted' | 'refused' | 'handed_over', extra: { tracking_number?: string | null; reason?: string } = {}) {
@@ -189,12 +200,13 @@ export function createFulfillmentSimulator(
         }
       }
     }
-    return { record, startedAt: now().getTime(), steps, next: 0, fate };
+    return { record, startedAt: now().getTime(), steps, next: 0, fate, failures: 0 };
   }
 
   async function tick(): Promise<number> {
     for (const record of source.instructions()) {
       if (record.status === 'cancelled' || plays.has(record.idempotency_key) || finished.has(record.idempotency_key)) continue;
+      if ((options.scope ?? 'followed') === 'followed' && !followed.has(record.order_ref)) continue;
       plays.set(record.idempotency_key, plan(record));
     }
     let done = 0;
@@ -208,9 +220,12 @@ export function createFulfillmentSimulator(
             play.next += 1;
             sent += 1;
             done += 1;
-          } catch {
+          } catch (err) {
             failed += 1;
-            return;
+            play.failures += 1;
+            if (!(err instanceof Refused) && play.failures < MAX_FAILURES_PER_STEP) return;
+            abandoned += 1;
+            play.next = play.steps.length;
           }
         }
         if (play.next === play.steps.length) {
@@ -240,7 +255,11 @@ export function createFulfillmentSimulator(
     tick,
     /** Instructions still playing, with their fate and progress. */
     inFlight: () => [...plays.values()].map((p) => ({ shipment_ref: p.record.shipment_ref, supplier_id: p.record.supplier_id, fate: p.fate, steps_sent: p.next, steps: p.steps.length })),
-    stats: () => ({ sent, failed }),
+    stats: () => ({ sent, failed, abandoned }),
+    /** Plays this order's instructions (scope `followed`); the demo follows the orders it places. */
+    follow(orderRef: string) {
+      followed.add(orderRef);
+    },
     start(intervalMs = 500) {
       const loop = () => {
         running = tick()

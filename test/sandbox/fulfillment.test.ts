@@ -37,6 +37,7 @@ t.test('an instruction plays out to delivery through signed supplier events and 
   const ctx = await listening(t);
   ctx.sandbox.fulfillment.setMix(NO_FAILURES);
   const order = (await ctx.placeOrder(orderBody())).json() as { id: string; status: string; instruction: { status: string } };
+  ctx.sandbox.fulfillment.follow(order.id);
   t.equal(order.status, 'promised');
   t.equal(order.instruction.status, 'sent');
   await playOut(ctx);
@@ -51,6 +52,7 @@ t.test('a refusing supplier sends a signed refusal', async (t) => {
   const ctx = await listening(t);
   ctx.sandbox.fulfillment.setMix({ ...NO_FAILURES, defaultRefusalRate: 1 });
   const order = (await ctx.placeOrder(orderBody())).json() as { id: string };
+  ctx.sandbox.fulfillment.follow(order.id);
   await playOut(ctx);
   const types = await milestoneTypes(ctx, order.id);
   t.ok(types.includes('supplier:supplier_refused'), `refused: ${types}`);
@@ -61,6 +63,7 @@ t.test('a parcel returned to sender ends as returned (or an exception for carrie
   const ctx = await listening(t);
   ctx.sandbox.fulfillment.setMix({ ...NO_FAILURES, returnRate: 1 });
   const order = (await ctx.placeOrder(orderBody())).json() as { id: string };
+  ctx.sandbox.fulfillment.follow(order.id);
   await playOut(ctx);
   const types = await milestoneTypes(ctx, order.id);
   t.ok(fromCarrier(types, 'returned') || fromCarrier(types, 'exception'), `returned: ${types}`);
@@ -70,8 +73,33 @@ t.test('a parcel returned to sender ends as returned (or an exception for carrie
 t.test('unconfigured partners stay silent', async (t) => {
   const ctx = await build(t, { env: { PLEDGE_SANDBOX_MS_PER_HOUR: '1' } });
   const order = (await ctx.placeOrder(orderBody())).json() as { id: string };
+  ctx.sandbox.fulfillment.follow(order.id);
   await playOut(ctx);
   t.same(await milestoneTypes(ctx, order.id), ['pledge:instruction_sent'], 'only Pledge’s own milestone');
+});
+
+t.test('by default only followed orders are played (the demo\'s own), so API users drive their orders themselves', async (t) => {
+  const ctx = await listening(t);
+  ctx.sandbox.fulfillment.setMix(NO_FAILURES);
+  const mine = (await ctx.placeOrder(orderBody())).json() as { id: string };
+  const followed = (await ctx.placeOrder(orderBody())).json() as { id: string };
+  ctx.sandbox.fulfillment.follow(followed.id);
+  await playOut(ctx);
+  t.same(await milestoneTypes(ctx, mine.id), ['pledge:instruction_sent'], 'not followed: untouched');
+  t.ok((await milestoneTypes(ctx, followed.id)).length > 3, 'followed: played out');
+});
+
+t.test('a callback refused for good is not retried', async (t) => {
+  const ctx = await listening(t);
+  ctx.sandbox.fulfillment.setMix(NO_FAILURES);
+  for (const s of ctx.sandbox.world.suppliers) {
+    ctx.sandbox.fulfillment.setSupplierCallback(s.id, { url: `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}/v1/partners/suppliers/${s.id}/events`, secret: 'not-the-secret' });
+  }
+  const order = (await ctx.placeOrder(orderBody())).json() as { id: string };
+  ctx.sandbox.fulfillment.follow(order.id);
+  await playOut(ctx);
+  t.same(ctx.sandbox.fulfillment.stats(), { sent: 0, failed: 1, abandoned: 1 }, 'one 401, then the supplier gives up');
+  t.same(await milestoneTypes(ctx, order.id), ['pledge:instruction_sent']);
 });
 
 t.test('fates are drawn from the seed and the shipment, in the configured proportions', async (t) => {
