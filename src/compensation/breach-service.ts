@@ -247,7 +247,8 @@ export function createBreachService(deps: BreachServiceDeps) {
         claimedId = breach.id;
         let step = 'closed';
         const ctx = await loadPromise(trx, breach.shipment_id);
-        if (!ctx || ctx.order_status === 'cancelled') {
+        // A cancelled order owes nothing more, except for the cancellation itself when the seller broke it.
+        if (!ctx || (ctx.order_status === 'cancelled' && breach.kind !== 'cancelled')) {
           await trx.updateTable('breaches').set({ status: 'closed', resolved_at: now, locked_until: null }).where('id', '=', breach.id).execute();
         } else if (breach.status === 'detected' && deps.repairs && isRepairable(breach, now, ctx.deliver_by)) {
           await deps.repairs.start(trx, { breachId: breach.id });

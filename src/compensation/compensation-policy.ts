@@ -11,7 +11,7 @@ export type CompensationRules = {
   /** Full refund of the shipment's value plus goodwill. */
   lost: { goodwill_minor: number };
   refused: { goodwill_minor: number };
-  /** A partner cancelled (never the customer, the platform or the seller): goodwill only. */
+  /** A partner, or the seller itself, cancelled a promised order (never the customer's own cancellation): goodwill only. */
   cancelled: { goodwill_minor: number };
   /** Delivery timer: deliver_by plus this; a delivery inside the grace keeps the promise. */
   grace_hours: number;

@@ -10,6 +10,7 @@ import { UpstreamError } from '../upstream/contract.js';
 import type { EventSink } from '../webhooks/outbound/event-sink.js';
 import type { PartnerAdapters } from './partner-adapters.js';
 import { closeUnsentInstruction } from './unsent-instruction.js';
+import { detectBreach, loadPromise } from '../compensation/breach-detection.js';
 
 const CALL_TIMEOUT_MS = 10_000;
 
@@ -23,8 +24,14 @@ export type OrderCancellationDeps = {
   events?: EventSink;
 };
 
-/** Who asked: none of them is a partner breaking the promise, so none of them is a breach. */
+/** Who carried the cancellation out: the seller through the API, or its platform through a webhook. */
 export type CancelledBy = 'seller' | 'platform' | 'customer';
+/**
+ * Whose decision it was. The customer's (or unknown): the promise is withdrawn, not broken, and the
+ * exposure is released. The seller's (it cannot or will not fulfil): a broken promise, a `cancelled`
+ * breach owed per the policy's cancelled rule, with no partner to charge back.
+ */
+export type CancelInitiator = 'customer' | 'seller' | 'unknown';
 
 /**
  * Cancels a promised order: the order is marked cancelled at once, then each shipment's instruction
@@ -86,7 +93,7 @@ export function createOrderCancellations(deps: OrderCancellationDeps) {
      * cancelled order stays cancelled with its first reason.
      * @throws NOT_FOUND, CONFLICT (a declined order has nothing to cancel)
      */
-    async cancel(sellerId: string, orderId: string, reason: string, by: CancelledBy = 'seller'): Promise<void> {
+    async cancel(sellerId: string, orderId: string, reason: string, by: CancelledBy = 'seller', initiatedBy: CancelInitiator = 'customer'): Promise<void> {
       const now = clock.now();
       // One transaction: the status, a `cancelled` milestone per shipment (which cancels its breach
       // timers), the exposure released (a cancellation is neither kept nor broken: no outcome row),
@@ -101,9 +108,10 @@ export function createOrderCancellations(deps: OrderCancellationDeps) {
           .returning(['id', 'external_id', 'currency'])
           .executeTakeFirst();
         if (!order) return undefined;
-        const shipments = await trx.selectFrom('shipments').select('id').where('order_id', '=', orderId).orderBy('id').execute();
+        const shipments = await trx.selectFrom('shipments').select('id').where('order_id', '=', orderId).where('superseded_at', 'is', null).orderBy('id').execute();
+        const milestoneIds: string[] = [];
         for (const s of shipments) {
-          await recordShipmentMilestone(trx, {
+          const recorded = await recordShipmentMilestone(trx, {
             sellerId,
             orderId,
             shipmentId: s.id,
@@ -111,11 +119,25 @@ export function createOrderCancellations(deps: OrderCancellationDeps) {
             occurredAt: now,
             source: 'pledge',
             sourceEventId: `cancel:${s.id}`,
-            details: { reason, cancelled_by: by },
+            details: { reason, cancelled_by: by, initiated_by: initiatedBy },
           });
+          milestoneIds.push(recorded.milestoneId);
         }
-        await releaseExposureIn(trx, { sellerId, orderId, currency: order.currency, now, memo: `order cancelled (${by}): exposure voided` });
-        await deps.events?.emit(trx, sellerId, { type: 'order.cancelled', data: { order_id: orderId, external_id: order.external_id, reason, cancelled_by: by } });
+        const first = shipments[0] ? await loadPromise(trx, shipments[0].id) : null;
+        if (initiatedBy === 'seller' && first) {
+          // One breach for the order (on its first shipment), so a split order is not owed twice; the
+          // breach worker settles the exposure when it posts the compensation.
+          await detectBreach(
+            trx,
+            { clock, ...(deps.events ? { events: deps.events } : {}) },
+            first,
+            { kind: 'cancelled', trigger: 'seller_cancelled', cause: 'seller', partnerId: null, milestoneIds, notes: [`cancelled by the seller: ${reason}`] },
+            now,
+          );
+        } else {
+          await releaseExposureIn(trx, { sellerId, orderId, currency: order.currency, now, memo: `order cancelled (${by}, initiated by ${initiatedBy}): exposure voided` });
+        }
+        await deps.events?.emit(trx, sellerId, { type: 'order.cancelled', data: { order_id: orderId, external_id: order.external_id, reason, cancelled_by: by, initiated_by: initiatedBy } });
         return order;
       });
       if (!updated) {

@@ -247,6 +247,26 @@ t.test('broken promises: timers, breaches, compensation, approvals', async (t) =
     t.equal(await outcomeOf(shipment.id), undefined, 'neither kept nor broken');
   });
 
+  t.test('a cancellation the seller decides is a broken promise: a cancelled breach, goodwill, no chargeback', async (t) => {
+    const { order, shipment } = await placedShipment(ctx);
+    const bad = await ctx.request({ method: 'POST', url: `/v1/orders/${order.id}/cancel`, payload: { initiated_by: 'supplier' } });
+    t.equal(bad.statusCode, 400, 'only customer or seller');
+    t.match(bad.json().errors, [{ field: 'initiated_by' }]);
+    const res = await ctx.request({ method: 'POST', url: `/v1/orders/${order.id}/cancel`, payload: { reason: 'we cannot source it any more', initiated_by: 'seller' } });
+    t.equal(res.statusCode, 200, res.body);
+    t.match((await eventsOf('order.cancelled', order.id))[0]?.data, { cancelled_by: 'seller', initiated_by: 'seller' });
+    const [breach] = await breachesOf(order.id);
+    t.match(breach, { kind: 'cancelled', trigger: 'seller_cancelled', cause: 'seller', partner_id: null, status: 'detected' });
+    t.same((await journalOf(order.id)).map((j) => j.kind), ['exposure_reserved'], 'the exposure stays open until the breach is settled');
+    await ctx.app.services.breaches.tick();
+    const [settled] = await breachesOf(order.id);
+    t.equal(settled!.status, 'compensated');
+    const kinds = (await journalOf(order.id)).map((j) => j.kind);
+    t.same(kinds, ['exposure_reserved', 'compensation_posted'], 'compensated, nothing charged back to any partner');
+    t.match((await eventsOf('compensation.posted', order.id))[0]?.data, { kind: 'cancelled', amount_minor: 500 });
+    t.match(await outcomeOf(shipment.id), { outcome: 'broken', breach_kind: 'cancelled', cause: 'seller' });
+  });
+
   t.test('a crash between claim and commit leaves the breach to be settled again, once', async (t) => {
     const { order, shipment } = await placedShipment(ctx);
     let crashes = 1;

@@ -55,7 +55,7 @@ export async function orderRoutes(app: FastifyInstance) {
       },
     },
     async (req) => {
-      await app.services.cancellations.cancel(req.principal.sellerId, req.params.id, req.body?.reason ?? 'cancelled by the seller');
+      await app.services.cancellations.cancel(req.principal.sellerId, req.params.id, req.body?.reason ?? 'cancelled by the seller', 'seller', req.body?.initiated_by ?? 'customer');
       return redactOrder(await app.services.orders.get(req.principal.sellerId, req.params.id), req.principal.role);
     },
   );

@@ -34,7 +34,15 @@ export const OrderRequest = z
   .meta({ id: 'OrderRequest' });
 
 export const CancelOrderRequest = z
-  .strictObject({ reason: z.string().trim().min(1).max(500).optional().describe('Kept on the order; defaults to "cancelled by the seller"') })
+  .strictObject({
+    reason: z.string().trim().min(1).max(500).optional().describe('Kept on the order; defaults to "cancelled by the seller"'),
+    initiated_by: z
+      .enum(['customer', 'seller'])
+      .default('customer')
+      .describe(
+        "Whose decision: `customer` (the default: the promise is withdrawn, its exposure released) or `seller` (the seller cannot fulfil it: a broken promise, a `cancelled` breach compensated per the policy's cancelled rule)",
+      ),
+  })
   .nullish();
 
 export const IdempotencyHeaders = z.looseObject({

@@ -9,7 +9,8 @@ export type Intent =
   | { kind: 'place'; request: OrderRequest; idempotencyKey: string }
   /** Remember the platform order without promising yet (WooCommerce: not paid). */
   | { kind: 'hold'; reason: string }
-  | { kind: 'cancel'; reason: string };
+  /** `initiatedBy`: whose decision, when the platform says (a seller's own cancellation is a broken promise). */
+  | { kind: 'cancel'; reason: string; initiatedBy: 'customer' | 'seller' | 'unknown' };
 
 /** The pure mappings' answer for one payload. */
 export type Mapped =

@@ -139,9 +139,9 @@ export function createInboundWebhooks(deps: InboundWebhookDeps) {
   }
 
   /** @returns false when the order was declined (nothing to cancel) */
-  async function cancelOrder(sellerId: string, orderId: string, reason: string): Promise<boolean> {
+  async function cancelOrder(sellerId: string, orderId: string, reason: string, initiatedBy: 'customer' | 'seller' | 'unknown' = 'unknown'): Promise<boolean> {
     try {
-      await deps.cancellations.cancel(sellerId, orderId, reason, 'platform');
+      await deps.cancellations.cancel(sellerId, orderId, reason, 'platform', initiatedBy);
       return true;
     } catch (err) {
       if (err instanceof AppError && err.code === 'CONFLICT') return false;
@@ -164,7 +164,7 @@ export function createInboundWebhooks(deps: InboundWebhookDeps) {
 
     const link = (await linkOf(ev))!;
     const orderId = link.order_id!;
-    const cancelled = await cancelOrder(ev.seller_id, orderId, intent.reason);
+    const cancelled = await cancelOrder(ev.seller_id, orderId, intent.reason, intent.initiatedBy);
     await db
       .updateTable('platform_orders')
       .set({ status: 'cancelled', reason: intent.reason, updated_at: now })

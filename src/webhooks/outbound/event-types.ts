@@ -32,7 +32,7 @@ export type WebhookEventData = {
   'breach.detected': { order_id: string; shipment_id: string; breach_id: string; kind: string; cause: string; trigger: string; milestone_ids: string[] };
   /** Paid out: the seller's system refunds the customer; `breach_id` null and `kind` 'goodwill' for a manual compensation. */
   'compensation.posted': { order_id: string; breach_id: string | null; compensation_id: string; kind: string; amount_minor: number; currency: string; journal_transaction_id: string };
-  'order.cancelled': { order_id: string; external_id: string; reason: string; cancelled_by: string };
+  'order.cancelled': { order_id: string; external_id: string; reason: string; cancelled_by: string; initiated_by: 'customer' | 'seller' | 'unknown' };
   /** A rating rule fired (src/learning): the supplier's routes now carry `routing_weight`; `weeks` is the evidence. */
   'supplier.demoted': { supplier_id: string; week_start: string; rule: string; reason: string; routing_weight: number; rating_event_id: string; weeks: RatedWeek[] };
   'supplier.recovered': { supplier_id: string; week_start: string; rule: string; reason: string; routing_weight: number; rating_event_id: string; weeks: RatedWeek[] };

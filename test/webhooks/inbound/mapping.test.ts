@@ -51,7 +51,12 @@ t.test('Shopify orders that can never ship are declined with a reason', async (t
 
 t.test('Shopify orders/cancelled', async (t) => {
   const order = ShopifyCancelledOrder.parse(parseJsonExact(fixture('shopify/orders-cancelled.json')));
-  t.same(fromShopifyOrderCancelled(order), { kind: 'intent', externalRef: '820982911946154508', intent: { kind: 'cancel', reason: 'cancelled in Shopify (customer)' } });
+  t.same(fromShopifyOrderCancelled(order), { kind: 'intent', externalRef: '820982911946154508', intent: { kind: 'cancel', reason: 'cancelled in Shopify (customer)', initiatedBy: 'customer' } });
+  // Whose decision decides whether the promise was broken: the merchant's reasons are.
+  const cases = [['inventory', 'seller'], ['staff', 'seller'], ['other', 'seller'], ['fraud', 'customer'], ['declined', 'customer'], [null, 'unknown']] as const;
+  for (const [reason, initiatedBy] of cases) {
+    t.match(fromShopifyOrderCancelled({ ...order, cancel_reason: reason }), { intent: { kind: 'cancel', initiatedBy } }, `${reason} -> ${initiatedBy}`);
+  }
 });
 
 t.test('WooCommerce: held until paid, placed once paid, cancelled when withdrawn', async (t) => {

@@ -35,6 +35,15 @@ export function fromShopifyOrderCreate(shop: string, order: ShopifyOrder): Mappe
   return { kind: 'intent', externalRef: order.id, intent: { kind: 'place', request: draft.request, idempotencyKey: shopifyIdempotencyKey(shop, order.id) } };
 }
 
+/**
+ * Shopify's `cancel_reason`: `customer` (changed their mind), `fraud` and `declined` (payment) are not
+ * the seller failing its promise; `inventory`, `staff` (a staff error) and `other` are the merchant's call.
+ */
+const SHOPIFY_SELLER_REASONS = new Set(['inventory', 'staff', 'other']);
+const SHOPIFY_CUSTOMER_REASONS = new Set(['customer', 'fraud', 'declined']);
+
 export function fromShopifyOrderCancelled(order: ShopifyCancelledOrder): Mapped {
-  return { kind: 'intent', externalRef: order.id, intent: { kind: 'cancel', reason: `cancelled in Shopify${order.cancel_reason ? ` (${order.cancel_reason})` : ''}` } };
+  const why = order.cancel_reason ?? null;
+  const initiatedBy = why && SHOPIFY_SELLER_REASONS.has(why) ? 'seller' : why && SHOPIFY_CUSTOMER_REASONS.has(why) ? 'customer' : 'unknown';
+  return { kind: 'intent', externalRef: order.id, intent: { kind: 'cancel', reason: `cancelled in Shopify${why ? ` (${why})` : ''}`, initiatedBy } };
 }

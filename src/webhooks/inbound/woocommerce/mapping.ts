@@ -15,7 +15,7 @@ const WITHDRAWN = new Set(['cancelled', 'refunded', 'trash']);
  */
 export function fromWooOrder(order: WooOrder, promiseOn: WooPromiseOn): Mapped {
   const externalRef = order.id;
-  if (WITHDRAWN.has(order.status)) return { kind: 'intent', externalRef, intent: { kind: 'cancel', reason: `WooCommerce order is ${order.status}` } };
+  if (WITHDRAWN.has(order.status)) return { kind: 'intent', externalRef, intent: { kind: 'cancel', reason: `WooCommerce order is ${order.status}`, initiatedBy: 'unknown' } };
   if (promiseOn === 'paid' && !PAID.has(order.status)) {
     return { kind: 'intent', externalRef, intent: { kind: 'hold', reason: `held until paid (WooCommerce status ${order.status})` } };
   }
@@ -45,5 +45,5 @@ export function fromWooOrder(order: WooOrder, promiseOn: WooPromiseOn): Mapped {
 }
 
 export function fromWooOrderDeleted(orderId: string): Mapped {
-  return { kind: 'intent', externalRef: orderId, intent: { kind: 'cancel', reason: 'WooCommerce order deleted' } };
+  return { kind: 'intent', externalRef: orderId, intent: { kind: 'cancel', reason: 'WooCommerce order deleted', initiatedBy: 'unknown' } };
 }
