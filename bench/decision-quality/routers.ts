@@ -6,7 +6,8 @@ import type { EngineInput, EnginePolicy, LearnedEstimates } from '../../src/prom
 import { DAY_MS } from '../../src/promise-engine/timeline.js';
 import { quotedDelivery, trueOnTime, type Fate, type RouteOption, type WorldOrder, type WorldSpec } from './world.js';
 
-export type Choice = { route: RouteOption; pickupIndex: number };
+/** `probability`: the router's own P(on time) for the promise, when it has one (the calibration table). */
+export type Choice = { route: RouteOption; pickupIndex: number; probability?: number };
 
 export interface Router {
   readonly name: string;
@@ -80,7 +81,7 @@ export const oracleRouter = (world: WorldSpec, policy: EnginePolicy): Router => 
         if (!best || score < best.score || (score === best.score && p > best.p)) best = { route, pickupIndex: i, score, p };
       }
     }
-    return best && { route: best.route, pickupIndex: best.pickupIndex };
+    return best && { route: best.route, pickupIndex: best.pickupIndex, probability: best.p };
   },
 });
 
@@ -128,7 +129,7 @@ export function pledgeRouter(world: WorldSpec, settings: PledgeSettings): Router
       const plan = decision.shipments[0]!;
       const route = options.find((r) => r.supplier.id === plan.supplierId && r.lane.accountId === plan.carrierAccountId)!;
       const pickupIndex = route.pickups.findIndex((p) => p.departsAt.getTime() === plan.departsAt.getTime());
-      return { route, pickupIndex };
+      return { route, pickupIndex, probability: decision.confidence };
     },
     learn(choice, fate, settledAt) {
       const at = settledAt.getTime();

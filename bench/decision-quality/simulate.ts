@@ -5,7 +5,31 @@ import { fate, generateOrders, routeOptions, type Fate, type WorldOrder, type Wo
 
 export type Tally = { orders: number; promised: number; kept: number; landedCostMinor: number; compensationMinor: number };
 
-export type RunResult = { router: string; total: Tally; windows: Tally[]; elapsedMs: number };
+export type CalibrationBucket = { from: number; to: number; promises: number; meanPredicted: number; keptRate: number };
+/** Predicted P(on time) vs what happened, for routers that state a P. Brier = mean (P - kept)^2. */
+export type Calibration = { promises: number; meanPredicted: number; keptRate: number; brier: number; buckets: CalibrationBucket[] };
+
+export type RunResult = { router: string; total: Tally; windows: Tally[]; elapsedMs: number; calibration: Calibration | null };
+
+/** Bucket edges: fine where the minimum confidence and the kept-rate target live. */
+export const CALIBRATION_EDGES = [0, 0.8, 0.85, 0.9, 0.925, 0.95, 0.97, 0.98, 0.99, 1.000001];
+
+export function calibrate(pairs: readonly { p: number; kept: boolean }[]): Calibration | null {
+  if (pairs.length === 0) return null;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const buckets = CALIBRATION_EDGES.slice(1).map((to, i) => {
+    const from = CALIBRATION_EDGES[i]!;
+    const inside = pairs.filter((x) => x.p >= from && x.p < to);
+    return { from, to: Math.min(1, to), promises: inside.length, meanPredicted: mean(inside.map((x) => x.p)), keptRate: mean(inside.map((x) => (x.kept ? 1 : 0))) };
+  });
+  return {
+    promises: pairs.length,
+    meanPredicted: mean(pairs.map((x) => x.p)),
+    keptRate: mean(pairs.map((x) => (x.kept ? 1 : 0))),
+    brier: mean(pairs.map((x) => (x.p - (x.kept ? 1 : 0)) ** 2)),
+    buckets: buckets.filter((b) => b.promises > 0),
+  };
+}
 
 export const emptyTally = (): Tally => ({ orders: 0, promised: 0, kept: 0, landedCostMinor: 0, compensationMinor: 0 });
 
@@ -26,6 +50,7 @@ export function simulate(world: WorldSpec, router: Router, windowDays = 7, order
   const windows: Tally[] = [];
   // Outcomes waiting to be learned, sorted by settle time (binary insertion; a few hundred pending at once).
   const pending: { at: number; choice: Choice; fate: Fate }[] = [];
+  const predictions: { p: number; kept: boolean }[] = [];
   for (const order of orders) {
     while (pending.length > 0 && pending[0]!.at <= order.now.getTime()) {
       const next = pending.shift()!;
@@ -40,6 +65,7 @@ export function simulate(world: WorldSpec, router: Router, windowDays = 7, order
     if (!choice) continue;
     const f = fate(world, order, choice.route, choice.pickupIndex);
     const compensation = compensationFor(world, f);
+    if (choice.probability !== undefined) predictions.push({ p: choice.probability, kept: f.isOnTime });
     for (const t of [total, bucket]) {
       t.promised += 1;
       t.kept += f.isOnTime ? 1 : 0;
@@ -58,5 +84,5 @@ export function simulate(world: WorldSpec, router: Router, windowDays = 7, order
       pending.splice(lo, 0, { at, choice, fate: f });
     }
   }
-  return { router: router.name, total, windows, elapsedMs: performance.now() - started };
+  return { router: router.name, total, windows, elapsedMs: performance.now() - started, calibration: calibrate(predictions) };
 }

@@ -2,14 +2,14 @@ import type { CarrierRate } from '../carriers/contract.js';
 import type { SupplierQuote } from '../suppliers/contract.js';
 import type { WarehouseSchedule } from '../warehouses/contract.js';
 import { readOutcome, sameCurrency, type Usable } from './outcomes.js';
-import { UNKNOWN_TRANSIT_FACTOR, carrierOnTime, carrierPosterior, routeProbability, supplierBase, supplierOnTime } from './probability.js';
+import { UNKNOWN_TRANSIT_FACTOR, carrierOnTime, carrierPosterior, onTimeOverPickups, routeProbability, supplierBase, type PickupLeg } from './probability.js';
 import { compareIds, expectedBreachCostMinor, goodsCostMinor } from './score.js';
 import { ASSUMED_TRANSIT_BUSINESS_DAYS, DAY_MS, HOUR_MS, estimateDelivery, nextPickups, readyAt } from './timeline.js';
 import type { WarehousePickup } from '../warehouses/contract.js';
-
-/** How many upcoming pickups each route is evaluated at. */
-export const PICKUPS_CONSIDERED = 3;
 import { carrierRatesKey, supplierQuoteKey, type CandidateRecord, type EngineInput, type Offer, type OrderLine, type ShipmentPlan } from './types.js';
+
+/** How many upcoming pickups each route is evaluated at (booked at). */
+export const PICKUPS_CONSIDERED = 3;
 
 export type SourceLine = ShipmentPlan['lines'][number];
 export type SourceProblem = { kind: 'no_quote' | 'stock' | 'currency'; message: string };
@@ -30,6 +30,7 @@ export type RateOption = { carrierAccountId: string; rate: CarrierRate; rateInde
 export type RouteEvaluation = {
   plan: ShipmentPlan;
   estimates: NonNullable<CandidateRecord['factors']['estimates']>;
+  laterPickups: CandidateRecord['factors']['laterPickups'];
   expectedBreachCostMinor: number;
   score: number;
   slackDays: number;
@@ -190,13 +191,15 @@ function evaluateRoute(
     return { ...base, evaluation: null, blocker: 'currency', notes: [`rate is in ${rate.currency}, the order is in ${input.currency}`] };
   }
   const ready = readyAt(quote.value.handoverEta, schedule.value.handlingHours);
-  const pickups = nextPickups(schedule.value.pickups, ready, PICKUPS_CONSIDERED);
+  // Every later pickup too: a parcel that misses its booked cutoff leaves with the next one that has room.
+  const allPickups = nextPickups(schedule.value.pickups, ready, Number.POSITIVE_INFINITY);
+  const pickups = allPickups.slice(0, PICKUPS_CONSIDERED);
   if (pickups.length === 0) {
     const note = `no pickup with capacity at ${warehouseId} after the goods are ready at ${iso(ready)}`;
     return { ...base, evaluation: null, blocker: 'no_pickup', notes: [note] };
   }
   // A tight first pickup may be too risky for the supplier while the next one is both safe and on time.
-  const atPickups = pickups.map((pickup) => evaluateAtPickup(input, ctx, base, ready, pickup));
+  const atPickups = pickups.map((pickup, i) => evaluateAtPickup(input, ctx, base, ready, allPickups.slice(i)));
   return atPickups.reduce((best, r) => (isBetter(r.evaluation!, best.evaluation!) ? r : best));
 }
 
@@ -206,25 +209,47 @@ function isBetter(a: RouteEvaluation, b: RouteEvaluation): boolean {
   return a.plan.departsAt.getTime() < b.plan.departsAt.getTime();
 }
 
+/** A leg's delivery estimate: a carrier's fixed date moves with the departure when the parcel leaves later. */
+function legDelivery(booked: WarehousePickup, pickup: WarehousePickup, rate: CarrierRate): Date {
+  const { estimatedDelivery, basis } = estimateDelivery(pickup.departsAt, rate);
+  if (basis !== 'carrier_date') return estimatedDelivery;
+  return new Date(estimatedDelivery.getTime() + (pickup.departsAt.getTime() - booked.departsAt.getTime()));
+}
+
+/** The route booked on `pickups[0]`; `pickups` continues with every later pickup it can roll onto. */
 function evaluateAtPickup(
   input: EngineInput,
   ctx: Parameters<typeof evaluateRoute>[1],
   base: ReturnType<typeof routeBase>,
   ready: Date,
-  pickup: WarehousePickup,
+  pickups: readonly WarehousePickup[],
 ): Route {
   const { source, quote, schedule, option, lines } = ctx;
   const { supplierId, warehouseId } = source;
   const { rate, carrierAccountId } = option;
+  const pickup = pickups[0]!;
 
   const { estimatedDelivery, basis } = estimateDelivery(pickup.departsAt, rate);
-  const slackHours = (pickup.cutoffAt.getTime() - ready.getTime()) / HOUR_MS;
   const slackDays = (input.deliverBy.getTime() - estimatedDelivery.getTime()) / DAY_MS;
   const handover = supplierBase(input, supplierId, warehouseId);
   const carrier = carrierPosterior(input, carrierAccountId, warehouseId, rate.service);
-  const pSupplierOnTime = supplierOnTime(handover.base, slackHours);
-  const pCarrierRaw = carrierOnTime(carrier.base, slackDays, rate.isGuaranteed);
-  const pCarrierOnTime = basis === 'assumed' ? pCarrierRaw * UNKNOWN_TRANSIT_FACTOR : pCarrierRaw;
+  const carrierBy = (delivery: Date) => {
+    const p = carrierOnTime(carrier.base, (input.deliverBy.getTime() - delivery.getTime()) / DAY_MS, rate.isGuaranteed);
+    return basis === 'assumed' ? p * UNKNOWN_TRANSIT_FACTOR : p;
+  };
+  const legs: PickupLeg[] = [];
+  const departures: Date[] = [];
+  for (const [i, p] of pickups.entries()) {
+    const delivery = legDelivery(pickup, p, rate);
+    // Later pickups count only while they can still arrive by the date (carriers are rarely early).
+    if (i > 0 && delivery.getTime() > input.deliverBy.getTime()) break;
+    legs.push({ slackHours: (p.cutoffAt.getTime() - ready.getTime()) / HOUR_MS, pCarrierOnTime: carrierBy(delivery) });
+    departures.push(p.departsAt);
+  }
+  const mix = onTimeOverPickups(handover.base, legs);
+  const pSupplierOnTime = mix.shares[0]!;
+  const pCarrierOnTime = legs[0]!.pCarrierOnTime;
+  const laterPickups = legs.slice(1).map((leg, j) => ({ departsAt: iso(departures[j + 1]!), pHandover: mix.shares[j + 1]!, pCarrierOnTime: leg.pCarrierOnTime }));
   const cached = [
     quote.isCached ? `supplier ${supplierId} quote` : null,
     schedule.isCached ? `warehouse ${warehouseId} schedule` : null,
@@ -234,6 +259,7 @@ function evaluateAtPickup(
   const probability = routeProbability({
     pSupplierOnTime,
     pCarrierOnTime,
+    pLaterPickups: mix.pLaterPickups,
     cachedInputs: cached.length,
     degradedPartners: degraded.length,
     staleQuotePenalty: input.policy.staleQuotePenalty,
@@ -268,6 +294,7 @@ function evaluateAtPickup(
         estimatedDelivery,
         pSupplierOnTime,
         pCarrierOnTime,
+        pLaterPickups: mix.pLaterPickups,
         probability,
         goodsCostMinor: goods,
         shippingCostMinor: rate.amountMinor,
@@ -275,6 +302,7 @@ function evaluateAtPickup(
         usedCachedQuote: cached.length > 0,
       },
       estimates: { supplier: handover.supplier, warehouse: handover.warehouse, carrier: carrier.estimate },
+      laterPickups,
       expectedBreachCostMinor: breach,
       score: landedCostMinor + breach,
       slackDays,

@@ -61,6 +61,8 @@ function toRecord(route: Route, notes: string[]): CandidateRecord {
     factors: {
       pSupplierOnTime: e?.plan.pSupplierOnTime ?? 0,
       pCarrierOnTime: e?.plan.pCarrierOnTime ?? 0,
+      pLaterPickups: e?.plan.pLaterPickups ?? 0,
+      laterPickups: e?.laterPickups ?? [],
       probability: e?.plan.probability ?? 0,
       landedCostMinor: e?.plan.landedCostMinor ?? 0,
       expectedBreachCostMinor: e?.expectedBreachCostMinor ?? 0,

@@ -8,6 +8,8 @@ export const SUPPLIER_PRIOR: BetaPrior = { alpha: 18, beta: 2 };
 export const CARRIER_PRIOR: BetaPrior = { alpha: 23, beta: 2 };
 
 export const SUPPLIER_SLACK_SCALE_HOURS = 6;
+/** A handover that missed its cutoff gets another try at the supplier's reliability per this many hours. */
+export const RETRY_PERIOD_HOURS = 24;
 export const LATE_DAY_FACTOR = 0.1;
 export const SPARE_DAY_RISK_FACTOR = 0.4;
 export const GUARANTEED_MIN_BASE = 0.97;
@@ -67,6 +69,45 @@ export function supplierOnTime(base: number, slackHours: number): number {
 }
 
 /**
+ * P(handed over within `hoursAfter` the booked cutoff | missed it): every further day is another try at
+ * the supplier's own reliability, 1 - (1 - base)^(hours / 24). A reliable supplier's miss usually ships
+ * the next day; a supplier that misses most cutoffs keeps missing. An assumption, not learned (the
+ * success model learns only "handed over by the booked cutoff").
+ */
+export function lateHandoverBy(base: number, hoursAfter: number): number {
+  return 1 - (1 - Math.min(1, Math.max(0, base))) ** (Math.max(0, hoursAfter) / RETRY_PERIOD_HOURS);
+}
+
+/** One pickup a parcel can leave with: its cutoff's slack over the ready time, and P(carrier by the date) from it. */
+export type PickupLeg = { slackHours: number; pCarrierOnTime: number };
+
+/**
+ * P(on time) over the booked pickup and the later ones a late parcel rolls onto (warehouses ship a
+ * missed cut-off with the next pickup): sum over legs j of
+ *   P(handed over after cutoff j-1 but by cutoff j) x P(carrier by the date | departs with j),
+ * where P(by the booked cutoff) = supplierOnTime(base, slack) (what the success model learns) and the
+ * rest arrives after it as lateHandoverBy (or as supplierOnTime at that cutoff, if higher: booking the
+ * earlier pickup must not make the later handover less likely). `legs[0]` is booked; the rest in cutoff order.
+ * The caller lists only legs that can still arrive by the date: a parcel that misses them all is late.
+ */
+export function onTimeOverPickups(base: number, legs: readonly PickupLeg[]): { pOnTime: number; pLaterPickups: number; shares: number[] } {
+  const [booked] = legs;
+  if (!booked) return { pOnTime: 0, pLaterPickups: 0, shares: [] };
+  const first = supplierOnTime(base, booked.slackHours);
+  const shares = [first];
+  let before = first;
+  let pLaterPickups = 0;
+  for (const leg of legs.slice(1)) {
+    // Never below what booking this pickup outright would promise: the same handover, read directly.
+    const by = Math.max(before, first + (1 - first) * lateHandoverBy(base, leg.slackHours - booked.slackHours), supplierOnTime(base, leg.slackHours));
+    shares.push(by - before);
+    pLaterPickups += (by - before) * leg.pCarrierOnTime;
+    before = by;
+  }
+  return { pOnTime: first * booked.pCarrierOnTime + pLaterPickups, pLaterPickups, shares };
+}
+
+/**
  * P(carrier delivers by deliverBy), slackDays = deliverBy - estimated delivery (fractional days):
  *   slack < 0:  base * 0.1^|slack|           each day late makes on time ten times less likely
  *   slack >= 0: 1 - (1 - base) * 0.4^slack   each spare day removes 60% of the remaining risk
@@ -83,17 +124,21 @@ export function clampProbability(p: number): number {
   return Math.min(MAX_PROBABILITY, Math.max(0, p));
 }
 
-/** Each stale input (cached quote, schedule or rates) and each degraded partner is an independent haircut. */
+/**
+ * (booked pickup's P + later pickups' P) x each stale input (cached quote, schedule or rates) and each
+ * degraded partner as an independent haircut.
+ */
 export function routeProbability(args: {
   pSupplierOnTime: number;
   pCarrierOnTime: number;
+  /** P(misses the booked cutoff, makes a later pickup and still arrives by the date); 0 when not modelled. */
+  pLaterPickups?: number;
   cachedInputs: number;
   degradedPartners: number;
   staleQuotePenalty: number;
 }): number {
   return clampProbability(
-    args.pSupplierOnTime *
-      args.pCarrierOnTime *
+    (args.pSupplierOnTime * args.pCarrierOnTime + (args.pLaterPickups ?? 0)) *
       (1 - args.staleQuotePenalty) ** args.cachedInputs *
       DEGRADED_PARTNER_FACTOR ** args.degradedPartners,
   );

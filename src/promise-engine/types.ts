@@ -92,8 +92,13 @@ export type ShipmentPlan = {
   handoverBy: Date;
   departsAt: Date;
   estimatedDelivery: Date;
+  /** P(handed over by handoverBy). */
   pSupplierOnTime: number;
+  /** P(delivered by deliverBy | departs with the booked pickup). */
   pCarrierOnTime: number;
+  /** P(misses handoverBy, leaves with a later pickup and still arrives by deliverBy). */
+  pLaterPickups: number;
+  /** pSupplierOnTime x pCarrierOnTime + pLaterPickups, after haircuts. */
   probability: number;
   goodsCostMinor: number;
   shippingCostMinor: number;
@@ -111,6 +116,9 @@ export type CandidateRecord = {
   factors: {
     pSupplierOnTime: number;
     pCarrierOnTime: number;
+    pLaterPickups: number;
+    /** The later pickups behind pLaterPickups: P(handed over in time for it and not before), P(carrier by the date from it). */
+    laterPickups: { departsAt: string; pHandover: number; pCarrierOnTime: number }[];
     probability: number;
     landedCostMinor: number;
     expectedBreachCostMinor: number;

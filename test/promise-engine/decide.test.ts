@@ -20,6 +20,8 @@ const only = (d: Promised) => {
   return shipment;
 };
 const iso = (d: Date) => d.toISOString();
+/** Next Day Air: arrives Wed 17:00 (2.29 d of slack); rolled onto Wed or Thu it still arrives by Fri. */
+const NDA_BREACH = 25;
 
 const supA: Spec['sources'][number] = { supplierId: 'sup_a', warehouseId: 'wh_a', items: { MUG: { costMinor: 1000 } } };
 const oneRoute = (over: Partial<Spec> = {}): EngineInput => buildInput({ sources: [supA], rates: { 'wh_a|ca_ups': [rate()] }, ...over });
@@ -37,25 +39,30 @@ t.test('the cheapest eligible route wins; the others say why they lost', async (
   t.same([s.carrierAccountId, s.rate.service], ['ca_ups', 'Ground']);
   t.same([iso(s.handoverBy), iso(s.departsAt), iso(s.estimatedDelivery)], ['2025-03-04T15:00:00.000Z', '2025-03-04T17:00:00.000Z', '2025-03-06T17:00:00.000Z']);
   t.same([s.goodsCostMinor, s.shippingCostMinor, s.landedCostMinor, d.landedCostMinor], [1000, 800, 1800, 1800]);
-  t.ok(near(d.confidence, 0.873077564867785), `confidence ${d.confidence}`);
-  t.equal(d.expectedBreachCostMinor, 254);
+  // Booked Tue 15:00 (27 h after ready), or rolled onto Wed's pickup (arrives Fri 17:00, still in time).
+  t.ok(near(d.confidence, 0.9617897278391964), `confidence ${d.confidence}`);
+  t.equal(d.expectedBreachCostMinor, 76);
   t.equal(d.deliverBy, input.deliverBy, 'deliverBy as given');
   t.same(
     d.candidates.map((c) => [c.carrierAccountId, c.service, c.factors.score, c.isEligible]),
     [
-      ['ca_ups', 'Ground', 2054, true],
-      ['ca_fedex', 'Home', 2154, true],
-      ['ca_ups', 'Next Day Air', 3500 + 228, true],
+      ['ca_ups', 'Ground', 1876, true],
+      ['ca_fedex', 'Home', 1976, true],
+      ['ca_ups', 'Next Day Air', 3500 + NDA_BREACH, true],
     ],
   );
   t.same(d.candidates[0]?.notes, ['chosen']);
-  t.same(d.candidates[1]?.notes, ['lost to sup_a/wh_a via UPS Ground (ca_ups): score 2154 vs 2054']);
+  t.same(d.candidates[1]?.notes, ['lost to sup_a/wh_a via UPS Ground (ca_ups): score 1976 vs 1876']);
 });
 
 t.test('a cheaper but risky carrier loses to a safer one on expected breach cost', async (t) => {
-  // Both arrive Thursday 17:00 (1.29 days of slack); the supplier part is 0.895 for both.
-  //   cheap: base (23+10)/(25+20) = 0.733 -> P 0.822, breach round(0.178 x 5000) = 890, score 1600 + 890 = 2490
-  //   solid: base (23+300)/(25+303) = 0.985 -> P 0.891, breach round(0.109 x 5000) = 546, score 1900 + 546 = 2446
+  // Both arrive Thursday 17:00 (1.29 days of slack), or Friday 17:00 (0.29 days) when the supplier misses
+  // Tuesday's cutoff and the parcel leaves Wednesday. Handover by Tue 0.895 (27 h of slack); a miss gets
+  // another try a day later at the supplier's 0.9: by Wed 0.895 + 0.105 x 0.9, so 0.0945 leave Wednesday.
+  //   cheap: base (23+10)/(25+20) = 0.733 -> carrier 1 - 0.267 x 0.4^1.29 = 0.918 (Tue), 0.796 (Wed)
+  //          P = 0.895 x 0.918 + 0.0945 x 0.796 = 0.897, breach round(0.103 x 5000) = 514, score 1600 + 514 = 2114
+  //   solid: base (23+300)/(25+303) = 0.985 -> carrier 0.995 (Tue), 0.988 (Wed)
+  //          P = 0.895 x 0.995 + 0.0945 x 0.988 = 0.984, breach round(0.016 x 5000) = 79, score 1900 + 79 = 1979
   const d = promised(
     decide(
       buildInput({
@@ -68,10 +75,10 @@ t.test('a cheaper but risky carrier loses to a safer one on expected breach cost
   );
   t.equal(only(d).carrierAccountId, 'ca_solid');
   const [solid, cheap] = d.candidates;
-  t.same([solid?.factors.landedCostMinor, solid?.factors.expectedBreachCostMinor, solid?.factors.score], [1900, 546, 2446]);
-  t.same([cheap?.factors.landedCostMinor, cheap?.factors.expectedBreachCostMinor, cheap?.factors.score], [1600, 890, 2490]);
-  t.ok(near(cheap?.factors.probability ?? 0, 0.8219229959244376), 'cheap P');
-  t.ok(near(solid?.factors.probability ?? 0, 0.8908234769598479), 'solid P');
+  t.same([solid?.factors.landedCostMinor, solid?.factors.expectedBreachCostMinor, solid?.factors.score], [1900, 79, 1979]);
+  t.same([cheap?.factors.landedCostMinor, cheap?.factors.expectedBreachCostMinor, cheap?.factors.score], [1600, 514, 2114]);
+  t.ok(near(cheap?.factors.probability ?? 0, 0.897132204100503), 'cheap P');
+  t.ok(near(solid?.factors.probability ?? 0, 0.9842199184567352), 'solid P');
   t.equal(cheap?.isEligible, true, 'the cheap route was eligible: it lost on score, not on a threshold');
 });
 
@@ -91,10 +98,10 @@ t.test('deliverBy excludes a slow route', async (t) => {
 });
 
 t.test('a route that arrives in time but below minConfidence declines', async (t) => {
-  const d = declined(decide(oneRoute({ policy: { minConfidence: 0.9 } })));
+  const d = declined(decide(oneRoute({ policy: { minConfidence: 0.97 } })));
   t.equal(d.code, 'BELOW_MIN_CONFIDENCE');
-  t.same(d.reasons, ['the best route arriving in time, sup_a/wh_a via UPS Ground (ca_ups), has confidence 0.873, below the minimum 0.9']);
-  t.same(d.candidates[0]?.notes, ['confidence 0.873 is below the minimum 0.9']);
+  t.same(d.reasons, ['the best route arriving in time, sup_a/wh_a via UPS Ground (ca_ups), has confidence 0.962, below the minimum 0.97']);
+  t.same(d.candidates[0]?.notes, ['confidence 0.962 is below the minimum 0.97']);
   t.equal(d.candidates[0]?.isEligible, false);
 });
 
@@ -104,13 +111,13 @@ t.test('a cached quote costs confidence and can lose the order', async (t) => {
   const stale = promised(decide(oneRoute({ policy, sources: [{ ...supA, quote: 'cached' }] })));
   t.ok(near(stale.confidence, fresh.confidence * 0.9), `${stale.confidence} = ${fresh.confidence} x (1 - 0.1)`);
   t.same([only(fresh).usedCachedQuote, only(stale).usedCachedQuote], [false, true]);
-  t.equal(stale.expectedBreachCostMinor, 428, 'round((1 - 0.786) x 2000)');
+  t.equal(stale.expectedBreachCostMinor, 269, 'round((1 - 0.962 x 0.9) x 2000)');
   t.ok(stale.candidates[0]?.notes.includes('supplier sup_a quote is cached'));
 
   const cachedRates = promised(decide(oneRoute({ policy, rates: { 'wh_a|ca_ups': { status: 'cached', value: [rate()], ageMs: 1000 } } })));
   t.ok(near(cachedRates.confidence, fresh.confidence * 0.9), 'cached rates cost the same');
 
-  // sup_a is 100 cheaper but cached: breach 428 vs 254 makes sup_b's fresh quote the better deal.
+  // sup_a is 100 cheaper but cached: breach 269 vs 76 makes sup_b's fresh quote the better deal.
   const d = promised(
     decide(
       buildInput({
@@ -124,7 +131,7 @@ t.test('a cached quote costs confidence and can lose the order', async (t) => {
     ),
   );
   t.equal(only(d).supplierId, 'sup_b');
-  t.same(d.candidates.map((c) => c.factors.score), [1100 + 800 + 254, 1000 + 800 + 428]);
+  t.same(d.candidates.map((c) => c.factors.score), [1100 + 800 + 76, 1000 + 800 + 269]);
 });
 
 t.test('degraded partners cost 10% each', async (t) => {
@@ -140,8 +147,8 @@ t.test('degraded partners cost 10% each', async (t) => {
     const got = promised(d).confidence;
     t.ok(near(got, fresh * factor), `${degraded.join('+')}: ${got} = ${fresh} x ${factor}`);
   }
-  const d = declined(decide(oneRoute({ degraded: ['sup_a'] })));
-  t.equal(d.code, 'BELOW_MIN_CONFIDENCE', '0.873 x 0.9 = 0.786 is under 0.8');
+  const d = declined(decide(oneRoute({ degraded: ['sup_a'], policy: { minConfidence: 0.9 } })));
+  t.equal(d.code, 'BELOW_MIN_CONFIDENCE', '0.962 x 0.9 = 0.866 is under 0.9');
   t.ok(d.candidates[0]?.notes.includes('partner sup_a is degraded'));
 });
 
@@ -222,9 +229,10 @@ t.test('missing delivery date and transit days: five business days and a haircut
 
 t.test('guaranteed rates lift an unreliable carrier', async (t) => {
   const carriers = { ca_ups: { kept: 0, broken: 12 } }; // base 23/37 = 0.62
-  const plain = declined(decide(oneRoute({ carriers })));
-  t.equal(plain.code, 'BELOW_MIN_CONFIDENCE');
-  const guaranteed = promised(decide(oneRoute({ carriers, rates: { 'wh_a|ca_ups': [rate({ isGuaranteed: true })] } })));
+  const policy = { minConfidence: 0.9 };
+  const plain = declined(decide(oneRoute({ carriers, policy })));
+  t.equal(plain.code, 'BELOW_MIN_CONFIDENCE', `${plain.reasons[0]}`);
+  const guaranteed = promised(decide(oneRoute({ carriers, policy, rates: { 'wh_a|ca_ups': [rate({ isGuaranteed: true })] } })));
   const slackDays = guaranteed.candidates[0]?.factors.slackDays ?? NaN;
   t.ok(near(only(guaranteed).pCarrierOnTime, 1 - 0.03 * 0.4 ** slackDays), 'base 0.97 instead of 0.62');
   const trusted = promised(decide(oneRoute({ carriers: { ca_ups: { kept: 2000, broken: 0 } }, rates: { 'wh_a|ca_ups': [rate({ isGuaranteed: true })] } })));
@@ -303,18 +311,43 @@ t.test('deterministic: same input, same output, whatever the order of offers and
   t.same(input, buildInput(spec), 'the input is not mutated');
 });
 
-t.test('a tight first pickup loses to the next one when the supplier would likely miss it', async (t) => {
-  // Ready at 14:30 for a 15:00 cutoff: half an hour of slack halves the supplier's chance.
+t.test('a tight first pickup is booked: a missed cutoff rolls onto the next pickup, which still arrives in time', async (t) => {
+  // Ready at 14:30 for Tue's 15:00 cutoff: half an hour of slack. Before the rollover was modelled, a miss
+  // counted as a broken promise, so the engine booked Wednesday; now a miss leaves Wednesday (arrives Fri
+  // 17:00, by the date) and booking Tuesday gets the earlier delivery and a higher P.
+  //   handover by Tue 15:00: 0.9 x (1 - 0.5 e^(-0.5/6)) = 0.48598
+  //   by Wed 15:00: 0.48598 + 0.51402 x 0.9 (another try at the supplier's 0.9) = 0.94860; 0.46262 leave Wed
+  //   P = 0.48598 x 0.97550 (Thu arrival, 1.29 d slack) + 0.46262 x 0.93876 (Fri, 0.29 d) = 0.90836
+  //   (booking Wednesday outright: 0.89242 x 0.93876 = 0.838)
   const tight = oneRoute({ sources: [{ ...supA, handoverEta: '2025-03-04T10:30:00.000Z' }] });
   const d = promised(decide(tight));
   const s = only(d);
-  t.equal(iso(s.handoverBy), '2025-03-05T15:00:00.000Z', 'the next day pickup gives a day of slack');
-  t.ok(s.pSupplierOnTime > 0.85, `supplier on time ${s.pSupplierOnTime}`);
+  const byTue = 0.9 * (1 - 0.5 * Math.exp(-0.5 / 6));
+  t.equal(iso(s.handoverBy), '2025-03-04T15:00:00.000Z', 'the tight pickup');
+  t.ok(near(s.pSupplierOnTime, byTue), `supplier on time ${s.pSupplierOnTime}`);
+  t.ok(near(s.pLaterPickups, (1 - byTue) * 0.9 * 0.9387615548010106), `later pickups ${s.pLaterPickups}`);
+  t.ok(near(d.confidence, 0.9083637308723045), `confidence ${d.confidence}`);
+  t.same(
+    d.candidates[0]?.factors.laterPickups.map((l) => l.departsAt),
+    ['2025-03-05T17:00:00.000Z'],
+    "the record lists the later pickup behind it (Thursday's would arrive Monday, after the date)",
+  );
   const onlyTight = decide(
     oneRoute({
       sources: [{ ...supA, handoverEta: '2025-03-04T10:30:00.000Z' }],
       schedules: { wh_a: received(schedule('wh_a', { pickups: [pickup('2025-03-04')] })) },
     }),
   );
-  t.equal(onlyTight.outcome, 'decline', 'with only the tight pickup the route is too risky');
+  t.equal(onlyTight.outcome, 'decline', 'with no later pickup to roll onto, the tight one is too risky');
+  t.ok(near(onlyTight.candidates[0]?.factors.probability ?? 0, byTue * 0.9755046219204043), 'P is the booked pickup alone');
+});
+
+t.test('date slack decides how much the next pickup is worth', async (t) => {
+  // Same tight handover; deliverBy Thursday end of day: Tuesday's pickup arrives Thursday 17:00 (0.29 d
+  // slack) and Wednesday's would arrive Friday, after the date, so a missed cutoff is a broken promise.
+  const d = decide(oneRoute({ deliverBy: '2025-03-06T23:59:59.999Z', policy: { minConfidence: 0.3 }, sources: [{ ...supA, handoverEta: '2025-03-04T10:30:00.000Z' }] }));
+  const booked = d.candidates.find((c) => c.factors.estimatedDelivery === '2025-03-06T17:00:00.000Z');
+  t.equal(booked?.factors.pLaterPickups, 0, 'no later pickup arrives by Thursday');
+  t.same(booked?.factors.laterPickups, []);
+  t.ok(near(booked?.factors.probability ?? 0, 0.9 * (1 - 0.5 * Math.exp(-0.5 / 6)) * (1 - 0.08 * 0.4 ** (7 / 24 - 1 / (24 * 3_600_000)))), `P ${booked?.factors.probability}`);
 });

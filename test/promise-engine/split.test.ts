@@ -75,6 +75,7 @@ t.test('split shipments that are each fine but together too unsure: decline', as
       buildInput({
         lines,
         rates,
+        policy: { minConfidence: 0.95 },
         sources: [
           { supplierId: 'sup_a', warehouseId: 'wh_a', items: { MUG: {} } },
           { supplierId: 'sup_b', warehouseId: 'wh_b', items: { TEE: {} } },
@@ -83,7 +84,7 @@ t.test('split shipments that are each fine but together too unsure: decline', as
     ),
   );
   t.equal(d.code, 'BELOW_MIN_CONFIDENCE');
-  t.same(d.reasons, ['the order needs 2 shipments; their combined confidence 0.873 x 0.873 = 0.762 is below the minimum 0.8']);
+  t.same(d.reasons, ['the order needs 2 shipments; their combined confidence 0.962 x 0.962 = 0.925 is below the minimum 0.95']);
   t.same(d.candidates.map((c) => c.isEligible), [true, true], 'each route alone was eligible');
 });
 
