@@ -37,7 +37,8 @@ export function outcomeFactory(ctx: TestContext, db: Kysely<Database>) {
       const n = ++seq;
       const shipmentId = `${base.id}_x${n}`;
       const { fulfillment_rank: _r, ...cloneable } = base as typeof base & { fulfillment_rank: number };
-      await db.insertInto('shipments').values({ ...(cloneable as any), id: shipmentId }).execute();
+      // jsonb columns go back in as JSON text: node-pg would send a JS array as a PostgreSQL array.
+      await db.insertInto('shipments').values({ ...(cloneable as any), id: shipmentId, lines: JSON.stringify(base.lines), rate_ref: JSON.stringify(base.rate_ref) }).execute();
       const handoverBy = new Date(spec.settledAt.getTime() - 3 * 86_400_000);
       const deliverBy = new Date(spec.settledAt.getTime() - 3_600_000);
       const handoverOnTime = spec.handoverOnTime ?? !(spec.outcome === 'broken' && spec.cause === 'supplier');
