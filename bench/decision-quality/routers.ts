@@ -1,6 +1,6 @@
 // The routers under comparison. Each sees only the quotes (costs, quoted transit, pickups); Pledge also
 // sees what it learned from settled outcomes, the oracle sees the world's true reliabilities.
-import { decayed, laneKey, observe, priorFor, type Posterior } from '../../src/learning/success-model.js';
+import { componentKeys, decayed, laneKey, observe, priorFor, type OutcomeFacts, type Posterior } from '../../src/learning/success-model.js';
 import { decide } from '../../src/promise-engine/index.js';
 import type { EngineInput, EnginePolicy, LearnedEstimates } from '../../src/promise-engine/types.js';
 import { DAY_MS } from '../../src/promise-engine/timeline.js';
@@ -133,18 +133,53 @@ export function pledgeRouter(world: WorldSpec, settings: PledgeSettings): Router
     },
     learn(choice, fate, settledAt) {
       const at = settledAt.getTime();
-      const s = current(suppliers, choice.route.supplier.id, priorFor('supplier_handover'), at);
-      suppliers.set(choice.route.supplier.id, { posterior: observe(s, fate.isHandoverOnTime), atMs: at });
-      // As the success model does: a carrier is judged only on parcels it got on time.
-      if (!fate.isHandoverOnTime) return;
-      const l = current(lanes, choice.route.lane.accountId, priorFor('carrier_lane'), at);
-      lanes.set(choice.route.lane.accountId, { posterior: observe(l, fate.isCarrierOnTime), atMs: at });
+      // Judged by the production rule (componentKeys) on the facts promise_outcomes would hold.
+      for (const u of componentKeys(outcomeFacts(world, choice, fate))) {
+        if (u.kind === 'supplier_handover') {
+          const s = current(suppliers, u.key, priorFor('supplier_handover'), at);
+          suppliers.set(u.key, { posterior: observe(s, u.onTime), atMs: at });
+        } else if (u.kind === 'carrier_lane') {
+          const l = current(lanes, choice.route.lane.accountId, priorFor('carrier_lane'), at);
+          lanes.set(choice.route.lane.accountId, { posterior: observe(l, u.onTime), atMs: at });
+        }
+      }
     },
     posteriors() {
       const out: Record<string, number> = {};
       for (const [k, v] of [...suppliers, ...lanes]) out[k] = v.posterior.alpha / (v.posterior.alpha + v.posterior.beta);
       return out;
     },
+  };
+}
+
+/**
+ * The promise_outcomes row production would write for this fate: handover_by is the booked cutoff less
+ * the warehouse handling (so "by handover_by" is the world's isHandoverOnTime), handover_eta the quote,
+ * estimated_delivery the carrier's date for the booked departure, and breach detection's cause (a late
+ * delivery after a late handover is the supplier's, otherwise the carrier's; a lost parcel the carrier's).
+ */
+export function outcomeFacts(world: WorldSpec, choice: Choice, fate: Fate): OutcomeFacts {
+  const { route } = choice;
+  const booked = route.pickups[choice.pickupIndex]!;
+  const isBroken = !fate.isOnTime;
+  const estimated = quotedDelivery(booked.departsAt, route.lane);
+  return {
+    outcome: isBroken ? 'broken' : 'kept',
+    breach_kind: !isBroken ? null : fate.isLost ? 'lost' : 'late',
+    cause: !isBroken ? null : fate.isLost || fate.isHandoverOnTime ? 'carrier' : 'supplier',
+    supplier_id: route.supplier.id,
+    warehouse_id: route.supplier.warehouseId,
+    carrier_account_id: route.lane.accountId,
+    service: route.lane.service,
+    origin_region: null,
+    destination_region: null,
+    // Not read: the lane is judged against estimated_delivery, always known here.
+    deliver_by: estimated,
+    handover_by: new Date(booked.cutoffAt.getTime() - world.handlingHours * 3_600_000),
+    handed_over_at: fate.handedOverAt,
+    delivered_at: fate.deliveredAt,
+    handover_eta: route.handoverEta,
+    estimated_delivery: estimated,
   };
 }
 

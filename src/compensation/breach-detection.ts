@@ -133,6 +133,9 @@ export async function writeOutcome(
 ) {
   const handedOverAt = await firstAt(trx, ctx.shipment_id, ['handed_over', 'in_transit', 'out_for_delivery', 'delivered']);
   const deliveredAt = await firstAt(trx, ctx.shipment_id, ['delivered']);
+  // What the supplier and the carrier promised themselves: the model judges each against its own quote
+  // (success-model componentKeys), not against the slack the engine added. Null on pre-0014 shipments.
+  const quoted = await trx.selectFrom('shipments').select(['handover_eta', 'estimated_delivery']).where('id', '=', ctx.shipment_id).executeTakeFirst();
   // The outcome's vocabulary has no 'platform': a platform-side cause is nobody in the route.
   const cause: OutcomeCause | null = o.cause === 'platform' ? 'customer' : o.cause;
   const shipTo = ctx.ship_to as { region?: string | null } | null;
@@ -157,6 +160,8 @@ export async function writeOutcome(
       handover_by: ctx.handover_by,
       handed_over_at: handedOverAt,
       delivered_at: deliveredAt,
+      handover_eta: quoted?.handover_eta ?? null,
+      estimated_delivery: quoted?.estimated_delivery ?? null,
       currency: ctx.currency,
       compensation_minor: o.compensationMinor,
       settled_at: o.now,

@@ -152,6 +152,8 @@ export interface ShipmentsTable {
   tracking_polled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** The pickup cut-off the supplier must hand over by (the engine's plan). */
   handover_by: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The supplier's quoted handover ETA at commit (0014); null on older rows. */
+  handover_eta: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Set on a replacement shipment (repair saga): the shipment it re-routes. */
   replaces_shipment_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** Set once the shipment is no longer the order's live route (replaced, or an abandoned replacement). */
@@ -272,6 +274,9 @@ export interface PromiseOutcomesTable {
   handover_by: Timestamp | null;
   handed_over_at: Timestamp | null;
   delivered_at: Timestamp | null;
+  /** Copied from the shipment (0014): the supplier's quoted handover ETA, the carrier's estimate. Null on older rows. */
+  handover_eta: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  estimated_delivery: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   currency: string;
   compensation_minor: ColumnType<number, number | undefined, number>;
   settled_at: Timestamp;

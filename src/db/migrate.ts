@@ -11,6 +11,7 @@ import * as m0009 from './migrations/0009_repair_sagas.js';
 import * as m0010 from './migrations/0010_compensation_policy.js';
 import * as m0012 from './migrations/0012_replays.js';
 import * as m0013 from './migrations/0013_learning.js';
+import * as m0014 from './migrations/0014_outcome_slack.js';
 import * as m0011 from './migrations/0011_journal_anchoring.js';
 
 /** Every migration, in order. A static map (not a folder scan) so tsx, tsc output and bundles agree. */
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '0010_compensation_policy': m0010,
   '0012_replays': m0012,
   '0013_learning': m0013,
+  '0014_outcome_slack': m0014,
   '0011_journal_anchoring': m0011,
 };
 

@@ -188,40 +188,70 @@ export type OutcomeFacts = {
   handover_by: Date | null;
   handed_over_at: Date | null;
   delivered_at: Date | null;
+  /** The supplier's own quoted handover ETA at commit; absent/null on outcomes written before 0014. */
+  handover_eta?: Date | null;
+  /** The carrier's estimate for the booked departure; absent/null on outcomes written before 0014. */
+  estimated_delivery?: Date | null;
 };
+
+/**
+ * How long after its own quoted handover ETA a supplier still counts as having had a good day. The
+ * engine's supplier number is the asymptote of its slack curve, base x (1 - 0.5 exp(-slack / 6 h))
+ * (promise-engine/probability.ts `supplierOnTime`, SUPPLIER_SLACK_SCALE_HOURS = 6): P(handed over
+ * given all the slack it needs). Three scales (18 h) past the ETA the curve is at 97.5% of base, so
+ * "handed over within 18 h of its ETA" is the event the engine calls base; later is a breakdown the
+ * curve does not cover. Kept here, not imported: the engine imports this file.
+ */
+export const HANDOVER_GRACE_HOURS = 18;
+const HOUR_MS = 3_600_000;
 
 export type ComponentUpdate = { kind: ComponentKind; key: string; onTime: boolean };
 
 /**
- * Which component estimates one outcome updates, and with what (who to blame).
+ * Which component estimates one outcome updates, and with what (who to blame). Each component is judged
+ * against what it promised, not against the slack the engine added on top (the engine adds it again):
  * - Seller- or customer-caused breaks say nothing about partners: no update.
- * - A break whose cause names the supplier (or the warehouse) blames that one alone: false for it, and
- *   the other handover component and the carrier lane are left alone.
+ * - A break whose cause names the supplier (or the warehouse) judges that one alone, and the other
+ *   handover component and the carrier lane are left alone: false, except a late supplier handover
+ *   within HANDOVER_GRACE_HOURS of its own ETA (breach detection blames any handover after the booked
+ *   cut-off; that one missed only the slack the engine chose).
  * - Otherwise the handover (supplier and warehouse cut-off together: they share one timestamp, so we
- *   cannot tell them apart) is handed_over_at <= handover_by when both are known, true for a kept
- *   promise or a carrier-caused break (the carrier had the parcel), unknown otherwise.
- * - Carrier lane: judged only given an on-time handover (a carrier is not blamed for starting late):
- *   delivered_at <= deliver_by when delivered; false for a carrier-caused break; true when kept.
+ *   cannot tell them apart), when handed_over_at is known: on time if by the booked cut-off
+ *   (handover_by), or, when the supplier's handover_eta is known, within HANDOVER_GRACE_HOURS of it. A
+ *   handover after a tight cut-off but within the grace is a good day priced by the engine's slack
+ *   curve, not a miss of the supplier's. Old rows (no ETA) are judged by handover_by alone. Without
+ *   timestamps: true for a kept promise or a carrier-caused break (the carrier had the parcel).
+ * - Carrier lane: judged only given a handover by the booked cut-off (a carrier is not blamed for a
+ *   parcel that started late, and its estimate is for the booked departure): delivered_at <= its own
+ *   estimated_delivery when known (else deliver_by, old rows); false for a carrier-caused break; true when kept.
  */
 export function componentKeys(o: OutcomeFacts): ComponentUpdate[] {
   if (o.cause === 'seller' || o.cause === 'customer') return [];
   const isBroken = o.outcome === 'broken';
-  if (isBroken && o.cause === 'supplier') return [{ kind: 'supplier_handover', key: o.supplier_id, onTime: false }];
+  const withinGrace = !!o.handed_over_at && !!o.handover_eta && o.handed_over_at.getTime() <= o.handover_eta.getTime() + HANDOVER_GRACE_HOURS * HOUR_MS;
+  // Breach detection names the supplier for any handover after the booked cut-off; a late one within the
+  // grace of its own ETA was the engine's tight booking, not the supplier's miss.
+  if (isBroken && o.cause === 'supplier') return [{ kind: 'supplier_handover', key: o.supplier_id, onTime: o.breach_kind === 'late' && withinGrace }];
   if (isBroken && o.cause === 'warehouse') return [{ kind: 'warehouse_cutoff', key: o.warehouse_id, onTime: false }];
 
+  let madeBookedCutoff: boolean | null = null;
   let handoverOnTime: boolean | null = null;
-  if (o.handed_over_at && o.handover_by) handoverOnTime = o.handed_over_at.getTime() <= o.handover_by.getTime();
-  else if (!isBroken || o.cause === 'carrier') handoverOnTime = true;
+  if (o.handed_over_at && o.handover_by) {
+    const at = o.handed_over_at.getTime();
+    madeBookedCutoff = at <= o.handover_by.getTime();
+    handoverOnTime = madeBookedCutoff || withinGrace;
+  } else if (!isBroken || o.cause === 'carrier') madeBookedCutoff = handoverOnTime = true;
   if (handoverOnTime === null) return [];
   const updates: ComponentUpdate[] = [
     { kind: 'supplier_handover', key: o.supplier_id, onTime: handoverOnTime },
     { kind: 'warehouse_cutoff', key: o.warehouse_id, onTime: handoverOnTime },
   ];
-  if (!handoverOnTime) return updates;
+  if (!madeBookedCutoff) return updates;
 
+  const promisedBy = o.estimated_delivery ?? o.deliver_by;
   let carrierOnTime: boolean | null = null;
   if (isBroken && o.cause === 'carrier' && o.breach_kind === 'lost') carrierOnTime = false;
-  else if (o.delivered_at) carrierOnTime = o.delivered_at.getTime() <= o.deliver_by.getTime();
+  else if (o.delivered_at) carrierOnTime = o.delivered_at.getTime() <= promisedBy.getTime();
   else if (isBroken && o.cause === 'carrier') carrierOnTime = false;
   else if (!isBroken) carrierOnTime = true;
   if (carrierOnTime !== null) updates.push({ kind: 'carrier_lane', key: laneKey(o.carrier_account_id, o.service, o.origin_region, o.destination_region), onTime: carrierOnTime });

@@ -10,7 +10,7 @@ import type { NetworkService, OrderNetwork } from '../network/network-service.js
 import type { LearningSettings } from '../learning/learning-service.js';
 import { decide } from '../promise-engine/index.js';
 import { snapshotEngineInput, type EngineInputSnapshot } from '../replay/engine-snapshot.js';
-import type { EngineDecision, EngineInput } from '../promise-engine/types.js';
+import { supplierQuoteKey, type EngineDecision, type EngineInput } from '../promise-engine/types.js';
 import type { DropshipInstruction } from '../suppliers/contract.js';
 import type { Upstream } from '../upstream/contract.js';
 import { buildEngineInput } from './engine-input.js';
@@ -223,6 +223,8 @@ export function createOrderService(deps: OrderServiceDeps) {
           confidence: plan.probability,
           estimated_delivery: plan.estimatedDelivery,
           handover_by: plan.handoverBy,
+          // The supplier's own quoted ETA: the learner judges its handover against this, not the cut-off.
+          handover_eta: quotedHandoverEta(quotes, plan.supplierId, plan.warehouseId),
           instruction_status: 'pending',
         };
         shipmentRows.push(row);
@@ -365,4 +367,10 @@ function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!/^ord_[0-9a-f]{32}$/.test(id)) throw invalid('cursor', 'not a cursor returned by this API');
   return id;
+}
+
+/** The quoted handover ETA the plan was scored with (received or cached quote); null when there was none. */
+function quotedHandoverEta(quotes: GatheredQuotes, supplierId: string, warehouseId: string): Date | null {
+  const quote = quotes.supplierQuotes[supplierQuoteKey(supplierId, warehouseId)];
+  return quote && (quote.status === 'received' || quote.status === 'cached') ? quote.value.handoverEta : null;
 }

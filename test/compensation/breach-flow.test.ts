@@ -107,6 +107,11 @@ t.test('broken promises: timers, breaches, compensation, approvals', async (t) =
     t.ok(outcome!.origin_region, 'origin region from the warehouse');
     t.equal(outcome!.handed_over_at!.getTime(), now + HOUR);
     t.equal(outcome!.delivered_at!.getTime(), now + DAY);
+    // What the supplier and the carrier quoted, copied from the shipment (the learner judges each by it).
+    t.ok(shipment.handover_eta, 'the order path records the supplier\'s quoted handover ETA');
+    t.ok(shipment.handover_eta!.getTime() <= shipment.handover_by!.getTime(), 'the ETA is no later than the booked cut-off');
+    t.equal(outcome!.handover_eta!.getTime(), shipment.handover_eta!.getTime());
+    t.equal(outcome!.estimated_delivery!.getTime(), shipment.estimated_delivery.getTime());
     t.same(await breachesOf(order.id), []);
   });
 

@@ -2,6 +2,7 @@ import t from 'tap';
 import {
   betaQuantile,
   componentKeys,
+  HANDOVER_GRACE_HOURS,
   decayed,
   effectiveProbability,
   laneKey,
@@ -146,6 +147,36 @@ t.test('componentKeys: who to blame', async (t) => {
     ['no cause, late handover by timestamps', broken({ handed_over_at: at('2026-03-04T10:00:00Z'), delivered_at: null }), [S(false), W(false)]],
     ['no cause, no timestamps: unknown', broken({ handed_over_at: null, delivered_at: null }), []],
     ['unknown regions', { ...base, origin_region: null, destination_region: null }, [S(true), W(true), { kind: 'carrier_lane', key: 'ca_a|ground|?->?', onTime: true }]],
+  ];
+  for (const [name, outcome, expected] of cases) t.same(componentKeys(outcome), expected, name);
+});
+
+// Each component judged against its own quote, not the slack the engine added on top (issue #7). The
+// booked cut-off is 17:00; the supplier quoted 10:00, so its grace runs to 10:00 + 18 h = 04:00 next day.
+// A handover after the tight cut-off but within the grace is a good day the engine's slack curve already
+// prices (on time for the supplier); the carrier is still judged only on parcels that made the booked
+// cut-off, because its estimate is for the booked departure.
+t.test('componentKeys: judged against the quotes (handover_eta, estimated_delivery)', async (t) => {
+  t.equal(HANDOVER_GRACE_HOURS, 18);
+  const S = (onTime: boolean) => ({ kind: 'supplier_handover', key: 'sup_a', onTime });
+  const W = (onTime: boolean) => ({ kind: 'warehouse_cutoff', key: 'wh_a', onTime });
+  const L = (onTime: boolean) => ({ kind: 'carrier_lane', key: lane, onTime });
+  const quoted: OutcomeFacts = { ...base, handover_eta: at('2026-03-03T10:00:00Z'), estimated_delivery: at('2026-03-05T18:00:00Z') };
+  const broken = (o: Partial<OutcomeFacts>): OutcomeFacts => ({ ...quoted, outcome: 'broken', breach_kind: 'late', ...o });
+  const cases: [string, OutcomeFacts, unknown[]][] = [
+    ['by the cut-off, delivered by the estimate', quoted, [S(true), W(true), L(true)]],
+    ['missed the tight cut-off, within the grace: supplier on time, lane not judged', { ...quoted, handed_over_at: at('2026-03-03T20:00:00Z') }, [S(true), W(true)]],
+    ['exactly at ETA + grace: on time', { ...quoted, handed_over_at: at('2026-03-04T04:00:00Z') }, [S(true), W(true)]],
+    ['past ETA + grace: a breakdown, late', { ...quoted, handed_over_at: at('2026-03-04T04:00:01Z') }, [S(false), W(false)]],
+    ['same late handover on an old row (no ETA): late against the cut-off', { ...quoted, handover_eta: null, handed_over_at: at('2026-03-03T20:00:00Z') }, [S(false), W(false)]],
+    ['supplier-caused late within the grace: the booking, not the supplier', broken({ cause: 'supplier', handed_over_at: at('2026-03-03T20:00:00Z'), delivered_at: null }), [S(true)]],
+    ['supplier-caused late past the grace', broken({ cause: 'supplier', handed_over_at: at('2026-03-04T06:00:00Z'), delivered_at: null }), [S(false)]],
+    ['supplier-caused late, never handed over', broken({ cause: 'supplier', handed_over_at: null, delivered_at: null }), [S(false)]],
+    ['supplier refused (ETA known)', broken({ breach_kind: 'refused', cause: 'supplier', handed_over_at: null, delivered_at: null }), [S(false)]],
+    ['kept, but after the carrier\'s own estimate: lane late', { ...quoted, delivered_at: at('2026-03-05T19:00:00Z') }, [S(true), W(true), L(false)]],
+    ['carrier-caused late, by its own estimate (the date was tighter): lane on time', broken({ cause: 'carrier', estimated_delivery: at('2026-03-07T18:00:00Z'), delivered_at: at('2026-03-07T12:00:00Z') }), [S(true), W(true), L(true)]],
+    ['carrier-caused late, after its estimate', broken({ cause: 'carrier', delivered_at: at('2026-03-07T12:00:00Z') }), [S(true), W(true), L(false)]],
+    ['old row (no estimate): lane against deliver_by', { ...base, delivered_at: at('2026-03-06T22:00:00Z') }, [S(true), W(true), L(true)]],
   ];
   for (const [name, outcome, expected] of cases) t.same(componentKeys(outcome), expected, name);
 });
