@@ -1,7 +1,7 @@
 import { engineEstimates } from '../learning/estimates.js';
 import type { LearningSettings } from '../learning/learning-service.js';
 import type { OrderNetwork } from '../network/network-service.js';
-import type { EngineInput, OrderLine } from '../promise-engine/types.js';
+import { supplierQuoteKey, type EngineInput, type OrderLine } from '../promise-engine/types.js';
 import type { GatheredQuotes } from './quote-gatherer.js';
 
 /**
@@ -55,4 +55,10 @@ export function buildEngineInput(args: {
         }
       : {}),
   };
+}
+
+/** The handover ETA the supplier quoted for the plan the engine chose (received or cached); null when none. */
+export function quotedHandoverEta(quotes: Pick<GatheredQuotes, 'supplierQuotes'>, supplierId: string, warehouseId: string): Date | null {
+  const quote = quotes.supplierQuotes[supplierQuoteKey(supplierId, warehouseId)];
+  return quote && (quote.status === 'received' || quote.status === 'cached') ? quote.value.handoverEta : null;
 }

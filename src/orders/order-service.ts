@@ -10,10 +10,10 @@ import type { NetworkService, OrderNetwork } from '../network/network-service.js
 import type { LearningSettings } from '../learning/learning-service.js';
 import { decide } from '../promise-engine/index.js';
 import { snapshotEngineInput, type EngineInputSnapshot } from '../replay/engine-snapshot.js';
-import { supplierQuoteKey, type EngineDecision, type EngineInput } from '../promise-engine/types.js';
+import type { EngineDecision, EngineInput } from '../promise-engine/types.js';
 import type { DropshipInstruction } from '../suppliers/contract.js';
 import type { Upstream } from '../upstream/contract.js';
-import { buildEngineInput } from './engine-input.js';
+import { buildEngineInput, quotedHandoverEta } from './engine-input.js';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from './idempotency.js';
 import type { InstructionRelay } from './instruction-relay.js';
 import type { EventSink } from '../webhooks/outbound/event-sink.js';
@@ -369,8 +369,3 @@ function decodeCursor(cursor: string): string {
   return id;
 }
 
-/** The quoted handover ETA the plan was scored with (received or cached quote); null when there was none. */
-function quotedHandoverEta(quotes: GatheredQuotes, supplierId: string, warehouseId: string): Date | null {
-  const quote = quotes.supplierQuotes[supplierQuoteKey(supplierId, warehouseId)];
-  return quote && (quote.status === 'received' || quote.status === 'cached') ? quote.value.handoverEta : null;
-}

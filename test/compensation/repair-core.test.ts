@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { GatheredQuotes } from '../../src/orders/quote-gatherer.js';
 import type { OrderNetwork } from '../../src/network/network-service.js';
 import type { EngineDecision, ShipmentPlan } from '../../src/promise-engine/types.js';
 import { cancelPlan, chosenRoute, exclusionsFor, withoutExcluded } from '../../src/compensation/saga/repair-quote.js';
@@ -78,11 +79,14 @@ t.test('chosenRoute: one shipment at another supplier, or why not', async (t) =>
   } as unknown as ShipmentPlan;
   const ex = { suppliers: ['sup_acme'], warehouses: [], carrierAccounts: [] };
   const promise = (shipments: ShipmentPlan[]) => ({ outcome: 'promise', shipments, candidates: [] }) as unknown as EngineDecision;
-  const ok = chosenRoute(promise([plan]), { carrierRates: { 'wh_bolt_tx|car_shippo': { status: 'cached', value: [], ageMs: 5 } } }, ex);
-  t.match(ok, { ok: true, route: { supplier_id: 'sup_bolt', rate_source: 'cached', handover_by: '2030-01-02T15:00:00.000Z', lines: [{ supplier_sku: 'BOLT-LAMP', unit_cost_minor: 2250 }] } });
-  t.match(chosenRoute({ outcome: 'decline', code: 'NO_ROUTE_MEETS_DATE', reasons: ['too far'], candidates: [] }, { carrierRates: {} }, ex), { ok: false, reason: /NO_ROUTE_MEETS_DATE/ });
-  t.match(chosenRoute(promise([plan, plan]), { carrierRates: {} }, ex), { ok: false, reason: /split into 2/ });
-  t.match(chosenRoute(promise([{ ...plan, supplierId: 'sup_acme' }]), { carrierRates: {} }, ex), { ok: false, reason: /failing supplier/ });
+  const quote = { status: 'received', latencyMs: 3, value: { handoverEta: new Date('2030-01-02T11:00:00Z') } } as unknown as GatheredQuotes['supplierQuotes'][string];
+  const ok = chosenRoute(promise([plan]), { carrierRates: { 'wh_bolt_tx|car_shippo': { status: 'cached', value: [], ageMs: 5 } }, supplierQuotes: { 'sup_bolt|wh_bolt_tx': quote } }, ex);
+  t.match(ok, { ok: true, route: { supplier_id: 'sup_bolt', rate_source: 'cached', handover_by: '2030-01-02T15:00:00.000Z', handover_eta: '2030-01-02T11:00:00.000Z', lines: [{ supplier_sku: 'BOLT-LAMP', unit_cost_minor: 2250 }] } });
+  const none = { carrierRates: {}, supplierQuotes: {} };
+  t.match(chosenRoute(promise([plan]), none, ex), { ok: true, route: { handover_eta: null } }, 'no quote kept: no ETA');
+  t.match(chosenRoute({ outcome: 'decline', code: 'NO_ROUTE_MEETS_DATE', reasons: ['too far'], candidates: [] }, none, ex), { ok: false, reason: /NO_ROUTE_MEETS_DATE/ });
+  t.match(chosenRoute(promise([plan, plan]), none, ex), { ok: false, reason: /split into 2/ });
+  t.match(chosenRoute(promise([{ ...plan, supplierId: 'sup_acme' }]), none, ex), { ok: false, reason: /failing supplier/ });
 });
 
 t.test('cancelPlan: how the first instruction is stopped', async (t) => {

@@ -92,6 +92,7 @@ t.test('repair saga', async (t) => {
     t.match(old, { instruction_status: 'cancelled', cancel_outcome: 'cancelled', superseded_at: Date });
     const replacement = await ctx.deps.db.selectFrom('shipments').selectAll().where('id', '=', saga.replacement_shipment_id!).executeTakeFirstOrThrow();
     t.equal(replacement.replaces_shipment_id, old.id);
+    t.ok(replacement.handover_eta instanceof Date && replacement.handover_eta <= replacement.handover_by!, 'the new supplier\'s quoted ready time is kept for learning');
 
     const progress = await ctx.request({ method: 'GET', url: `/v1/orders/${order.id}/repairs` });
     t.equal(progress.statusCode, 200);

@@ -1,6 +1,7 @@
 import type { OrderNetwork } from '../../network/network-service.js';
 import type { EngineDecision } from '../../promise-engine/types.js';
 import type { GatheredQuotes } from '../../orders/quote-gatherer.js';
+import { quotedHandoverEta } from '../../orders/engine-input.js';
 
 /**
  * Pure parts of the re-quote step: which partners the failing route rules out, the engine input for
@@ -45,6 +46,8 @@ export type RepairRoute = {
   rate_source: 'live' | 'cached';
   lines: { sku: string; supplier_sku: string; quantity: number; unit_cost_minor: number }[];
   handover_by: string;
+  /** The supplier's quoted ready time (learning judges the handover against it); null when none or from an older saga. */
+  handover_eta?: string | null;
   estimated_delivery: string;
   probability: number;
   landed_cost_minor: number;
@@ -58,7 +61,7 @@ export type RequoteOutcome = { ok: true; route: RepairRoute } | { ok: false; rea
  * failing shipment was one parcel from one source, and splitting it would turn one live instruction
  * into several the breach processor could not reason about.
  */
-export function chosenRoute(decision: EngineDecision, quotes: Pick<GatheredQuotes, 'carrierRates'>, ex: RouteExclusions): RequoteOutcome {
+export function chosenRoute(decision: EngineDecision, quotes: Pick<GatheredQuotes, 'carrierRates' | 'supplierQuotes'>, ex: RouteExclusions): RequoteOutcome {
   if (decision.outcome === 'decline') return { ok: false, reason: `no route can still meet deliver_by (${decision.code}): ${decision.reasons.join('; ')}` };
   if (decision.shipments.length !== 1) return { ok: false, reason: `only a split into ${decision.shipments.length} shipments can still meet deliver_by` };
   const plan = decision.shipments[0]!;
@@ -77,6 +80,7 @@ export function chosenRoute(decision: EngineDecision, quotes: Pick<GatheredQuote
       rate_source: cached ? 'cached' : 'live',
       lines: plan.lines.map((l) => ({ sku: l.sku, supplier_sku: l.supplierSku, quantity: l.quantity, unit_cost_minor: l.unitCostMinor })),
       handover_by: plan.handoverBy.toISOString(),
+      handover_eta: quotedHandoverEta(quotes, plan.supplierId, plan.warehouseId)?.toISOString() ?? null,
       estimated_delivery: plan.estimatedDelivery.toISOString(),
       probability: plan.probability,
       landed_cost_minor: plan.landedCostMinor,

@@ -209,6 +209,7 @@ const reserveRoute: SagaStep<RepairCtx> = {
             confidence: route.probability,
             estimated_delivery: route.estimated_delivery,
             handover_by: route.handover_by,
+            handover_eta: route.handover_eta ?? null,
             instruction_status: 'pending',
             replaces_shipment_id: saga.shipment_id,
           })
