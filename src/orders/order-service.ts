@@ -1,7 +1,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { Database, NewShipmentRow, OrderRow, OutboxTable } from '../db/database.js';
 import { AppError, invalid, notFound } from '../errors.js';
-import type { Address } from '../lib/address.js';
+import { addressFromShipTo } from '../lib/address.js';
 import type { Clock } from '../lib/clock.js';
 import { canonicalJson, sha256Hex } from '../lib/crypto.js';
 import { newId, newSortableId } from '../lib/ids.js';
@@ -75,19 +75,6 @@ export function createOrderService(deps: OrderServiceDeps) {
   const { db, clock } = deps;
   const inFlight = new Set<Promise<unknown>>();
 
-  function toAddress(s: ShipToInput): Address {
-    return {
-      name: s.name,
-      line1: s.line1,
-      line2: s.line2 ?? null,
-      city: s.city,
-      region: s.region ?? null,
-      postalCode: s.postal_code,
-      country: s.country,
-      phone: s.phone ?? null,
-      email: s.email ?? null,
-    };
-  }
 
   async function render(sellerId: string, orderId: string): Promise<OrderView> {
     const order = await db.selectFrom('orders').selectAll().where('seller_id', '=', sellerId).where('id', '=', orderId).executeTakeFirst();
@@ -233,7 +220,7 @@ export function createOrderService(deps: OrderServiceDeps) {
           orderRef: orderId,
           warehouseRef: plan.warehouseId,
           items: plan.lines.map((l) => ({ supplierSku: l.supplierSku, quantity: l.quantity })),
-          shipTo: toAddress(shipTo),
+          shipTo: addressFromShipTo(shipTo),
           carrier: plan.rate.carrier,
           service: plan.rate.service,
           handoverBy: plan.handoverBy.toISOString(),
@@ -269,7 +256,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     const timer = setTimeout(() => abort.abort(new Error('promise deadline reached')), Math.max(0, deadlineAt - performance.now()));
     let quotes: GatheredQuotes;
     try {
-      quotes = await deps.gather({ orderId, lines: req.lines, shipTo: toAddress(req.ship_to), network, now, deadlineAt, signal: abort.signal });
+      quotes = await deps.gather({ orderId, lines: req.lines, shipTo: addressFromShipTo(req.ship_to), network, now, deadlineAt, signal: abort.signal });
     } finally {
       clearTimeout(timer);
       abort.abort(new Error('decision made'));

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, ShipmentRow } from '../../db/database.js';
-import type { Address } from '../../lib/address.js';
+import { addressFromShipTo, type ShipToWire } from '../../lib/address.js';
 import type { Clock } from '../../lib/clock.js';
 import type { NetworkService } from '../../network/network-service.js';
 import type { InstructionRelay } from '../../orders/instruction-relay.js';
@@ -42,18 +42,6 @@ export const REPAIR_STEP_NAMES = ['requote', 'cancel_original', 'reserve_route',
 /** Deterministic per saga: a re-run of the reserve step after a crash finds the same shipment. */
 export const replacementShipmentId = (saga: RepairCtx['saga']) => `${saga.shipment_id}_r${saga.id.slice(-8)}`;
 
-type ShipTo = { name: string; line1: string; line2?: string | null; city: string; region?: string | null; postal_code: string; country: string; phone?: string | null; email?: string | null };
-const toAddress = (s: ShipTo): Address => ({
-  name: s.name,
-  line1: s.line1,
-  line2: s.line2 ?? null,
-  city: s.city,
-  region: s.region ?? null,
-  postalCode: s.postal_code,
-  country: s.country,
-  phone: s.phone ?? null,
-  email: s.email ?? null,
-});
 
 async function shipment(db: Kysely<Database> | Transaction<Database>, id: string): Promise<ShipmentRow> {
   return db.selectFrom('shipments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -84,7 +72,7 @@ const requote: SagaStep<RepairCtx> = {
     }
     const excluded = exclusionsFor(failing, breach);
     const usable = withoutExcluded(network, excluded);
-    const shipTo = toAddress(order.ship_to as ShipTo);
+    const shipTo = addressFromShipTo(order.ship_to as ShipToWire);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new Error('re-quote deadline reached')), deps.quoteDeadlineMs);
     let quotes;
@@ -219,7 +207,7 @@ const reserveRoute: SagaStep<RepairCtx> = {
           orderRef: saga.order_id,
           warehouseRef: route.warehouse_id,
           items: route.lines.map((l) => ({ supplierSku: l.supplier_sku, quantity: l.quantity })),
-          shipTo: toAddress(order.ship_to as ShipTo),
+          shipTo: addressFromShipTo(order.ship_to as ShipToWire),
           carrier: route.carrier,
           service: route.service,
           handoverBy: route.handover_by,
