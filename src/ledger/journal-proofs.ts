@@ -5,6 +5,7 @@ import { canonicalJson } from '../lib/crypto.js';
 import type { ChainView } from './anchorer.js';
 import { buildLevels, proofFromLevels } from './merkle.js';
 import type { JournalProof } from './proof-format.js';
+import { batchProofParts } from './proof-parts.js';
 
 /** The anchoring state a journal transaction view carries: pending until its batch is sent. */
 export type JournalAnchorState = { status: 'pending' | 'submitted' | 'final'; batch_id: number | null; tx_hash: string | null };
@@ -74,41 +75,15 @@ export function createJournalProofs(deps: { db: Kysely<Database>; requiredConfir
       };
       const leaf = await db.selectFrom('journal_anchor_leaves').selectAll().where('transaction_id', '=', tx.id).executeTakeFirst();
       const batch = leaf ? await db.selectFrom('anchor_batches').selectAll().where('id', '=', leaf.batch_id).executeTakeFirstOrThrow() : undefined;
-      let merkle: JournalProof['merkle'] = null;
-      let anchor: JournalProof['anchor'] = null;
-      if (leaf && batch) {
-        const index = Number(leaf.position) - Number(batch.first_seq);
-        merkle = {
-          hashing: 'sha256(0x01 || min(a,b) || max(a,b)), odd node carried up',
-          batch_id: Number(batch.id),
-          leaf_index: index,
-          leaf_count: batch.count,
-          path: proofFromLevels(await levelsFor(batch), index),
-          root: batch.root,
-          prev_root: batch.prev_root,
-        };
-        if (batch.status !== 'pending' && batch.tx_hash && batch.chain_id !== null && batch.contract_address) {
-          const view = deps.chainView();
-          anchor = {
-            status: batch.status,
-            chain_id: Number(batch.chain_id),
-            contract: batch.contract_address,
-            tx_hash: batch.tx_hash,
-            block_number: batch.block_number === null ? null : Number(batch.block_number),
-            block_hash: batch.block_hash,
-            block_time: batch.block_time?.toISOString() ?? null,
-            confirmations: view && view.chainId === Number(batch.chain_id) && batch.block_number !== null ? Math.max(0, view.headBlock - Number(batch.block_number) + 1) : null,
-            required_confirmations: deps.requiredConfirmations,
-          };
-        }
-      }
+      const index = leaf && batch ? Number(leaf.position) - Number(batch.first_seq) : 0;
+      const parts = leaf && batch
+        ? batchProofParts(batch, index, proofFromLevels(await levelsFor(batch), index), { view: deps.chainView(), requiredConfirmations: deps.requiredConfirmations })
+        : { merkle: null, anchor: null, status: 'recorded' as const };
       return {
         format: 'pledge.journal-proof.v1',
         transaction,
         leaf: { encoding: 'sha256(prev_hash || canonical_json)', prev_hash: tx.prev_hash, canonical: canonicalJson(transaction), hash: tx.hash },
-        merkle,
-        anchor,
-        status: !batch ? 'recorded' : !anchor ? 'batched' : batch.status === 'final' ? 'anchored' : 'anchoring',
+        ...parts,
       };
     },
   };

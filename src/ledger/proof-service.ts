@@ -6,6 +6,7 @@ import { notFound } from '../errors.js';
 import { buildLevels, proofFromLevels } from './merkle.js';
 import { toCanonical } from './milestones.js';
 import { checkProofLocally, type MilestoneProof } from './proof-format.js';
+import { batchProofParts } from './proof-parts.js';
 
 /** The on-chain half of verification, provided by src/chain (the ledger never talks to a node itself). */
 export type AnchorChecker = (claim: { chainId: number; contract: string; txHash: string; root: string }) => Promise<{ isAnchored: boolean; confirmations: number | null; problems: string[] }>;
@@ -57,41 +58,14 @@ export function createLedgerService(deps: LedgerServiceDeps) {
   async function buildProof(row: MilestoneRow): Promise<MilestoneProof> {
     const canonical = toCanonical(row);
     const batch = await batchOf(row.seq);
-    let merkle: MilestoneProof['merkle'] = null;
-    let anchor: MilestoneProof['anchor'] = null;
-    if (batch) {
-      const index = row.seq - batch.first_seq;
-      merkle = {
-        hashing: 'sha256(0x01 || min(a,b) || max(a,b)), odd node carried up',
-        batch_id: batch.id,
-        leaf_index: index,
-        leaf_count: batch.count,
-        path: proofFromLevels(await levelsFor(batch), index),
-        root: batch.root,
-        prev_root: batch.prev_root,
-      };
-      if (batch.status !== 'pending' && batch.tx_hash && batch.chain_id !== null && batch.contract_address) {
-        const view = deps.chainView();
-        anchor = {
-          status: batch.status,
-          chain_id: batch.chain_id,
-          contract: batch.contract_address,
-          tx_hash: batch.tx_hash,
-          block_number: batch.block_number,
-          block_hash: batch.block_hash,
-          block_time: batch.block_time?.toISOString() ?? null,
-          confirmations: view && view.chainId === batch.chain_id && batch.block_number !== null ? Math.max(0, view.headBlock - batch.block_number + 1) : null,
-          required_confirmations: deps.requiredConfirmations,
-        };
-      }
-    }
+    const parts = batch
+      ? batchProofParts(batch, row.seq - batch.first_seq, proofFromLevels(await levelsFor(batch), row.seq - batch.first_seq), { view: deps.chainView(), requiredConfirmations: deps.requiredConfirmations })
+      : { merkle: null, anchor: null, status: 'recorded' as const };
     return {
       format: 'pledge.milestone-proof.v1',
       milestone: canonical,
       leaf: { encoding: 'sha256(0x00 || salt || canonical_json)', salt: row.salt, canonical: canonicalBytes(canonical).toString('utf8'), hash: row.leaf_hash },
-      merkle,
-      anchor,
-      status: !batch ? 'recorded' : !anchor ? 'batched' : batch.status === 'final' ? 'anchored' : 'anchoring',
+      ...parts,
     };
   }
 
