@@ -1,5 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, JournalKindColumn } from '../db/database.js';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Database, JournalTransactionsTable } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { canonicalJson, sha256Hex } from '../lib/crypto.js';
 import { newId, newSortableId } from '../lib/ids.js';
@@ -44,20 +44,8 @@ export type JournalTransactionView = {
 export const lockSellerJournal = (trx: Transaction<Database>, sellerId: string) =>
   sql`select pg_advisory_xact_lock(${JOURNAL_LOCK_CLASS}::int, hashtext(${sellerId}))`.execute(trx);
 
-type TransactionRow = {
-  id: string;
-  seq: number;
-  kind: JournalKindColumn;
-  status: JournalStatus;
-  order_id: string | null;
-  partner_id: string | null;
-  reverses_id: string | null;
-  memo: string | null;
-  idempotency_key: string;
-  created_at: Date;
-  prev_hash: string;
-  hash: string;
-};
+/** A journal transaction as read back (the seller and request hash are not part of its view). */
+type TransactionRow = Omit<Selectable<JournalTransactionsTable>, 'seller_id' | 'request_hash'>;
 
 const TX_COLUMNS = ['id', 'seq', 'kind', 'status', 'order_id', 'partner_id', 'reverses_id', 'memo', 'idempotency_key', 'created_at', 'prev_hash', 'hash'] as const;
 
