@@ -16,7 +16,7 @@ const world = defaultWorld(seed, Number(process.env.BENCH_ORDERS ?? 10_000), Num
   min: Number(process.env.BENCH_DELIVER_MIN_DAYS ?? 4),
   max: Number(process.env.BENCH_DELIVER_MAX_DAYS ?? 10),
 });
-export const BENCH_POLICY: EnginePolicy = { version: 1, minConfidence: Number(process.env.BENCH_MIN_CONFIDENCE ?? 0.9), compensationMinor: world.compensationMinor, staleQuotePenalty: 0.05 };
+export const BENCH_POLICY: EnginePolicy = { version: 1, minConfidence: Number(process.env.BENCH_MIN_CONFIDENCE ?? 0.9), compensationMinor: world.compensationMinor, brokenPromiseCostMinor: Number(process.env.BENCH_BROKEN_PROMISE_MINOR ?? 100_000), staleQuotePenalty: 0.05 };
 const PLEDGE = { policy: BENCH_POLICY, halfLifeDays: 14, riskAversion: Number(process.env.BENCH_RISK_AVERSION ?? 0.5), warmUp: { days: 14, minConfidence: 0.8 } };
 
 const orders = generateOrders(world);
@@ -35,6 +35,19 @@ for (const router of routers) {
 const frontier = (process.env.BENCH_FRONTIER === '0' ? [] : [0.9, 0.95, 0.97, 0.98, 0.99, 0.995]).map((minConfidence) => {
   const t = simulate(world, oracleRouter(world, { ...BENCH_POLICY, minConfidence }), 7, orders).total;
   return { minConfidence, promiseRate: t.promised / t.orders, keptRate: t.kept / Math.max(1, t.promised), costPerPromiseMinor: (t.landedCostMinor + t.compensationMinor) / Math.max(1, t.promised) };
+});
+
+// The seller's price of a broken promise beyond compensation, swept for Pledge and the oracle alike: what
+// each level of reliability costs, and how close learning gets to perfect knowledge at every price.
+// BENCH_SWEEP=0 skips it (each Pledge run is ~17 s).
+const sweep = (process.env.BENCH_SWEEP === '0' ? [] : [0, 25_000, 50_000, 100_000, 150_000]).map((brokenPromiseCostMinor) => {
+  const policy = { ...BENCH_POLICY, brokenPromiseCostMinor };
+  const rates = (t: Tally) => ({ promiseRate: t.promised / t.orders, keptRate: t.kept / Math.max(1, t.promised), costPerPromiseMinor: (t.landedCostMinor + t.compensationMinor) / Math.max(1, t.promised) });
+  process.stderr.write(`sweep ${brokenPromiseCostMinor}... `);
+  const mine = simulate(world, pledgeRouter(world, { ...PLEDGE, policy }), 7, orders).total;
+  const best = simulate(world, oracleRouter(world, policy), 7, orders).total;
+  process.stderr.write('done\n');
+  return { brokenPromiseCostMinor, pledge: rates(mine), oracle: rates(best) };
 });
 
 const cost = (t: Tally) => t.landedCostMinor + t.compensationMinor;
@@ -69,7 +82,7 @@ const calibrationTables = results.flatMap((r) => {
 });
 
 const report = [
-  `seed ${seed}, ${world.orders} orders over ${world.days} days, ${world.suppliers.length} suppliers, ${world.lanes.length} carrier lanes; policy min_confidence ${BENCH_POLICY.minConfidence}, late ${usd(world.compensationMinor.late)}, lost ${usd(world.compensationMinor.lost)}; Pledge half-life ${PLEDGE.halfLifeDays} d, risk aversion ${PLEDGE.riskAversion}`,
+  `seed ${seed}, ${world.orders} orders over ${world.days} days, ${world.suppliers.length} suppliers, ${world.lanes.length} carrier lanes; policy min_confidence ${BENCH_POLICY.minConfidence}, late ${usd(world.compensationMinor.late)}, lost ${usd(world.compensationMinor.lost)}, broken promise ${usd(BENCH_POLICY.brokenPromiseCostMinor)} beyond compensation; Pledge half-life ${PLEDGE.halfLifeDays} d, risk aversion ${PLEDGE.riskAversion}`,
   `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`,
   '',
   '| Router | Promise rate | Kept rate | Landed cost | Compensation | Total cost | Cost per promise | Total vs oracle |',
@@ -84,12 +97,18 @@ const report = [
   '| min confidence | promise rate | kept rate | cost per promise |',
   '| ---: | ---: | ---: | ---: |',
   ...frontier.map((f) => `| ${f.minConfidence} | ${pct(f.promiseRate)} | ${pct(f.keptRate)} | ${usd(f.costPerPromiseMinor)} |`),
+  '',
+  'Price of a broken promise beyond compensation (same min confidence), Pledge and the oracle:',
+  '',
+  '| broken-promise cost | pledge promised | pledge kept | pledge cost per promise | oracle promised | oracle kept | oracle cost per promise | pledge vs oracle cost |',
+  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...sweep.map((w) => `| ${usd(w.brokenPromiseCostMinor)} | ${pct(w.pledge.promiseRate)} | ${pct(w.pledge.keptRate)} | ${usd(w.pledge.costPerPromiseMinor)} | ${pct(w.oracle.promiseRate)} | ${pct(w.oracle.keptRate)} | ${usd(w.oracle.costPerPromiseMinor)} | ${((w.pledge.costPerPromiseMinor / w.oracle.costPerPromiseMinor - 1) * 100).toFixed(2)}% |`),
 ].join('\n');
 process.stdout.write(`${report}\n`);
 
 // BENCH_WRITE=0: a sensitivity run that leaves the committed plot and results alone.
 if (process.env.BENCH_WRITE !== '0') {
   mkdirSync(join(here, '../results'), { recursive: true });
-  writeFileSync(join(here, '../results/decision-quality.json'), `${JSON.stringify({ seed, orders: world.orders, policy: BENCH_POLICY, pledge: { halfLifeDays: PLEDGE.halfLifeDays, riskAversion: PLEDGE.riskAversion }, results, frontier, learned: pledge.posteriors() }, null, 2)}\n`);
+  writeFileSync(join(here, '../results/decision-quality.json'), `${JSON.stringify({ seed, orders: world.orders, policy: BENCH_POLICY, pledge: { halfLifeDays: PLEDGE.halfLifeDays, riskAversion: PLEDGE.riskAversion }, results, frontier, sweep, learned: pledge.posteriors() }, null, 2)}\n`);
   writeFileSync(join(here, 'plot.svg'), renderPlot(results, 7));
 }

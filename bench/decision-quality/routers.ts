@@ -64,7 +64,7 @@ export const fastestRouter = (): Router => ({
 
 /**
  * The engine's scoring with the true P: over the same 3 pickups per route the engine considers, the lowest
- * landed cost + (1 - P) x late compensation among routes quoted on time with P >= min confidence.
+ * landed cost + (1 - P) x (late compensation + broken-promise cost) among routes quoted on time with P >= min confidence.
  */
 export const oracleRouter = (world: WorldSpec, policy: EnginePolicy): Router => ({
   name: 'oracle',
@@ -77,7 +77,7 @@ export const oracleRouter = (world: WorldSpec, policy: EnginePolicy): Router => 
         if (!onTimeByQuote(order, route, i)) continue;
         const p = trueOnTime(world, order, route, i);
         if (p < policy.minConfidence) continue;
-        const score = route.landedCostMinor + Math.round((1 - p) * policy.compensationMinor.late);
+        const score = route.landedCostMinor + Math.round((1 - p) * policy.compensationMinor.late) + Math.round((1 - p) * policy.brokenPromiseCostMinor);
         if (!best || score < best.score || (score === best.score && p > best.p)) best = { route, pickupIndex: i, score, p };
       }
     }

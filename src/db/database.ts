@@ -95,6 +95,8 @@ export interface PromisePoliciesTable {
   stale_quote_penalty: number;
   /** Migration 0010: the seller's compensation rules (src/compensation/compensation-policy.ts); null = defaults. */
   compensation_rules: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  /** Migration 0015: priced into the route choice beyond the compensation; never posted. */
+  broken_promise_cost_minor: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
 }
 

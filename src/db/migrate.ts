@@ -13,6 +13,7 @@ import * as m0012 from './migrations/0012_replays.js';
 import * as m0013 from './migrations/0013_learning.js';
 import * as m0014 from './migrations/0014_outcome_slack.js';
 import * as m0011 from './migrations/0011_journal_anchoring.js';
+import * as m0015 from './migrations/0015_broken_promise_cost.js';
 
 /** Every migration, in order. A static map (not a folder scan) so tsx, tsc output and bundles agree. */
 export const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0013_learning': m0013,
   '0014_outcome_slack': m0014,
   '0011_journal_anchoring': m0011,
+  '0015_broken_promise_cost': m0015,
 };
 
 // Kysely looks for its bookkeeping tables across all schemas; name ours when it is not the default.

@@ -59,6 +59,8 @@ export type PolicyInput = {
   voucher_terms: string;
   voucher_validity_days: number;
   stale_quote_penalty: number;
+  /** Omitted: the previous version's value carries over (0 on a seller's first policy). */
+  broken_promise_cost_minor?: number | undefined;
   /** Merged over the defaults; omitted: the previous version's rules carry over. */
   compensation_rules?: CompensationRulesInput | undefined;
 };
@@ -216,9 +218,11 @@ export function createNetworkService(deps: NetworkServiceDeps) {
           .limit(1)
           .forUpdate()
           .executeTakeFirst();
-        const previousRules = input.compensation_rules
-          ? null
-          : ((await trx.selectFrom('promise_policies').select('compensation_rules').where('seller_id', '=', sellerId).where('version', '=', latest?.version ?? 0).executeTakeFirst())?.compensation_rules ?? null);
+        const previous =
+          input.compensation_rules && input.broken_promise_cost_minor !== undefined
+            ? undefined
+            : await trx.selectFrom('promise_policies').select(['compensation_rules', 'broken_promise_cost_minor']).where('seller_id', '=', sellerId).where('version', '=', latest?.version ?? 0).executeTakeFirst();
+        const previousRules = input.compensation_rules ? null : (previous?.compensation_rules ?? null);
         const values: Parameters<ReturnType<typeof trx.insertInto<'promise_policies'>>['values']>[0] = {
           seller_id: sellerId,
           version: (latest?.version ?? 0) + 1,
@@ -229,6 +233,7 @@ export function createNetworkService(deps: NetworkServiceDeps) {
           voucher_terms: input.voucher_terms,
           voucher_validity_days: input.voucher_validity_days,
           stale_quote_penalty: input.stale_quote_penalty,
+          broken_promise_cost_minor: input.broken_promise_cost_minor ?? previous?.broken_promise_cost_minor ?? 0,
           compensation_rules: JSON.stringify(rulesOf((input.compensation_rules ?? previousRules) as CompensationRulesInput | null)),
         };
         return trx.insertInto('promise_policies').values(values).returningAll().executeTakeFirstOrThrow();

@@ -1,4 +1,5 @@
-import type { CompensationByBreach } from '../db/database.js';
+import type { CompensationByBreach, PromisePolicyRow } from '../db/database.js';
+import type { EnginePolicy } from '../promise-engine/types.js';
 
 /** The promise policy every new seller starts with (version 1); sellers change it by API. */
 export const DEFAULT_POLICY = Object.freeze({
@@ -10,4 +11,16 @@ export const DEFAULT_POLICY = Object.freeze({
     'If this order is not delivered by the promised date, present this voucher for a credit on your next order. One use per order.',
   voucherValidityDays: 90,
   staleQuotePenalty: 0.05,
+  brokenPromiseCostMinor: 0,
 });
+
+/** A stored policy version as the engine takes it (the order path and replays read the same fields). */
+export function enginePolicyOf(p: PromisePolicyRow): EnginePolicy {
+  return {
+    version: p.version,
+    minConfidence: p.min_confidence,
+    compensationMinor: p.compensation_minor,
+    brokenPromiseCostMinor: p.broken_promise_cost_minor,
+    staleQuotePenalty: p.stale_quote_penalty,
+  };
+}

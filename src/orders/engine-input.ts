@@ -1,6 +1,7 @@
 import { engineEstimates } from '../learning/estimates.js';
 import type { LearningSettings } from '../learning/learning-service.js';
 import type { OrderNetwork } from '../network/network-service.js';
+import { enginePolicyOf } from '../network/policy.js';
 import { supplierQuoteKey, type EngineInput, type OrderLine } from '../promise-engine/types.js';
 import type { GatheredQuotes } from './quote-gatherer.js';
 
@@ -27,7 +28,7 @@ export function buildEngineInput(args: {
     currency: args.currency,
     lines: args.lines,
     deliverBy: args.deliverBy,
-    policy: { version: p.version, minConfidence: p.min_confidence, compensationMinor: p.compensation_minor, staleQuotePenalty: p.stale_quote_penalty },
+    policy: enginePolicyOf(p),
     offers: network.offers.map((o) => ({
       sku: o.sku,
       supplierId: o.supplier_id,

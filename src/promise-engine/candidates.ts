@@ -3,7 +3,7 @@ import type { SupplierQuote } from '../suppliers/contract.js';
 import type { WarehouseSchedule } from '../warehouses/contract.js';
 import { readOutcome, sameCurrency, type Usable } from './outcomes.js';
 import { UNKNOWN_TRANSIT_FACTOR, carrierOnTime, carrierPosterior, onTimeOverPickups, routeProbability, supplierBase, type PickupLeg } from './probability.js';
-import { compareIds, expectedBreachCostMinor, goodsCostMinor } from './score.js';
+import { compareIds, expectedBreachCostMinor, expectedBrokenPromiseCostMinor, goodsCostMinor } from './score.js';
 import { ASSUMED_TRANSIT_BUSINESS_DAYS, DAY_MS, HOUR_MS, estimateDelivery, nextPickups, readyAt } from './timeline.js';
 import type { WarehousePickup } from '../warehouses/contract.js';
 import { carrierRatesKey, supplierQuoteKey, type CandidateRecord, type EngineInput, type Offer, type OrderLine, type ShipmentPlan } from './types.js';
@@ -32,6 +32,8 @@ export type RouteEvaluation = {
   estimates: NonNullable<CandidateRecord['factors']['estimates']>;
   laterPickups: CandidateRecord['factors']['laterPickups'];
   expectedBreachCostMinor: number;
+  /** (1 - P) x the policy's broken-promise cost: scored, never reserved. */
+  expectedBrokenPromiseCostMinor: number;
   score: number;
   slackDays: number;
   isOnTime: boolean;
@@ -268,6 +270,7 @@ function evaluateAtPickup(
   const goods = goodsCostMinor(lines);
   const landedCostMinor = goods + rate.amountMinor;
   const breach = expectedBreachCostMinor(probability, input.policy.compensationMinor.late);
+  const brokenPromise = expectedBrokenPromiseCostMinor(probability, input.policy.brokenPromiseCostMinor);
   const isOnTime = estimatedDelivery.getTime() <= input.deliverBy.getTime();
   const isConfident = probability >= input.policy.minConfidence;
 
@@ -304,7 +307,8 @@ function evaluateAtPickup(
       estimates: { supplier: handover.supplier, warehouse: handover.warehouse, carrier: carrier.estimate },
       laterPickups,
       expectedBreachCostMinor: breach,
-      score: landedCostMinor + breach,
+      expectedBrokenPromiseCostMinor: brokenPromise,
+      score: landedCostMinor + breach + brokenPromise,
       slackDays,
       isOnTime,
       isEligible: isOnTime && isConfident,

@@ -66,6 +66,7 @@ function toRecord(route: Route, notes: string[]): CandidateRecord {
       probability: e?.plan.probability ?? 0,
       landedCostMinor: e?.plan.landedCostMinor ?? 0,
       expectedBreachCostMinor: e?.expectedBreachCostMinor ?? 0,
+      expectedBrokenPromiseCostMinor: e?.expectedBrokenPromiseCostMinor ?? 0,
       score: e?.score ?? 0,
       estimatedDelivery: e ? iso(e.plan.estimatedDelivery) : null,
       slackDays: e?.slackDays ?? null,

@@ -8,6 +8,11 @@ export function expectedBreachCostMinor(probability: number, lateCompensationMin
   return Math.round((1 - probability) * lateCompensationMinor);
 }
 
+/** The broken promise's cost beyond compensation, weighted by its chance: part of the score only. */
+export function expectedBrokenPromiseCostMinor(probability: number, brokenPromiseCostMinor: number): number {
+  return Math.round((1 - probability) * brokenPromiseCostMinor);
+}
+
 export type Rankable = {
   score: number;
   probability: number;

@@ -32,6 +32,12 @@ export type EnginePolicy = {
   minConfidence: number;
   /** What a broken promise costs the seller, per breach kind, in the order's currency minor units. */
   compensationMinor: { late: number; lost: number; refused: number; cancelled: number };
+  /**
+   * What a broken promise costs the seller beyond the compensation it pays (the customer who does not
+   * come back): priced into the score with the late compensation, but not into expectedBreachCostMinor,
+   * which is money the ledger reserves.
+   */
+  brokenPromiseCostMinor: number;
   /** 0..1: multiplicative confidence haircut for a route built on a cached quote. */
   staleQuotePenalty: number;
 };
@@ -122,6 +128,8 @@ export type CandidateRecord = {
     probability: number;
     landedCostMinor: number;
     expectedBreachCostMinor: number;
+    /** (1 - P) x policy.brokenPromiseCostMinor: in the score, not reserved. */
+    expectedBrokenPromiseCostMinor: number;
     score: number;
     estimatedDelivery: string | null;
     slackDays: number | null;

@@ -10,6 +10,8 @@ export type ReplayPolicy = {
   /** Supplier, warehouse or carrier account ids no alternative may route through. */
   excluded_partners?: string[];
   compensation_minor?: Partial<EnginePolicy['compensationMinor']>;
+  /** What a broken promise costs beyond compensation (scored, never paid); absent = as recorded. */
+  broken_promise_cost_minor?: number;
 };
 
 /** A route component tuple: what promise_outcomes records per shipment. */
@@ -123,6 +125,7 @@ export function alternativePolicy(base: EnginePolicy, change: ReplayPolicy): Eng
     ...base,
     minConfidence: change.min_confidence ?? base.minConfidence,
     compensationMinor: { ...compensationMinor, late: Math.round(compensationMinor.late * weight) },
+    brokenPromiseCostMinor: change.broken_promise_cost_minor ?? base.brokenPromiseCostMinor,
   };
 }
 

@@ -9,6 +9,7 @@ export const ReplayPolicySchema = z
     breach_cost_weight: z.number().min(0).max(100).optional().describe('Multiplies the expected breach cost in the score; 1 = as recorded'),
     excluded_partners: z.array(z.string().min(1).max(100)).max(200).optional().describe('Supplier, warehouse or carrier account ids to route around'),
     compensation_minor: z.strictObject({ late: Minor.optional(), lost: Minor.optional(), refused: Minor.optional(), cancelled: Minor.optional() }).optional(),
+    broken_promise_cost_minor: Minor.optional().describe('What a broken promise costs beyond the compensation (scored, never paid); absent = as each order was decided'),
   })
   .meta({ id: 'ReplayPolicy' });
 

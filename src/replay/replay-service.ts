@@ -3,6 +3,7 @@ import type { Database } from '../db/database.js';
 import { notFound } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import { newSortableId } from '../lib/ids.js';
+import { enginePolicyOf } from '../network/policy.js';
 import type { EnginePolicy } from '../promise-engine/types.js';
 import { readSnapshot } from './engine-snapshot.js';
 import { toInstant, type ReplayRequest } from './replay-params.js';
@@ -72,7 +73,7 @@ export function createReplayService(deps: { db: Kysely<Database>; clock: Clock; 
         .where('deliver_by', '<', new Date(to.getTime() + SETTLE_HORIZON_MS))
         .execute(),
     ]);
-    const policyOf = new Map(policies.map((p): [number, EnginePolicy] => [p.version, { version: p.version, minConfidence: p.min_confidence, compensationMinor: p.compensation_minor, staleQuotePenalty: p.stale_quote_penalty }]));
+    const policyOf = new Map(policies.map((p): [number, EnginePolicy] => [p.version, enginePolicyOf(p)]));
     const outcomes: (ActualOutcome & { orderId: string })[] = outcomeRows.map((o) => ({
       orderId: o.order_id,
       supplierId: o.supplier_id,

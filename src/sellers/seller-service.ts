@@ -50,6 +50,7 @@ export function createSellerService(deps: { db: Kysely<Database> }) {
             voucher_terms: DEFAULT_POLICY.voucherTerms,
             voucher_validity_days: DEFAULT_POLICY.voucherValidityDays,
             stale_quote_penalty: DEFAULT_POLICY.staleQuotePenalty,
+            broken_promise_cost_minor: DEFAULT_POLICY.brokenPromiseCostMinor,
           })
           .execute();
         const key = await insertKey(trx, sellerId, 'seller_admin', 'initial', input.apiKey);

@@ -82,6 +82,31 @@ t.test('a cheaper but risky carrier loses to a safer one on expected breach cost
   t.equal(cheap?.isEligible, true, 'the cheap route was eligible: it lost on score, not on a threshold');
 });
 
+
+t.test('the cost of a broken promise beyond compensation buys reliability, but is not reserved', async (t) => {
+  // Same two routes as above (P 0.897 and 0.984), with a late compensation of 1000 only:
+  //   cheap 1600 + round(0.103 x 1000) = 1703 beats solid 1900 + 16 = 1916.
+  // A seller who prices a broken promise at 3000 more (a lost customer):
+  //   cheap 1703 + round(0.103 x 3000) = 2012, solid 1916 + round(0.016 x 3000) = 1963: solid wins.
+  const input = (brokenPromiseCostMinor: number) =>
+    buildInput({
+      sources: [supA],
+      policy: { compensationMinor: { late: 1000, lost: 5000, refused: 1000, cancelled: 500 }, brokenPromiseCostMinor },
+      rates: { 'wh_a|ca_cheap': [rate({ carrier: 'Budget', amountMinor: 600 })], 'wh_a|ca_solid': [rate({ amountMinor: 900 })] },
+      carriers: { ca_cheap: { kept: 10, broken: 10 }, ca_solid: { kept: 300, broken: 3 } },
+    });
+  const careless = promised(decide(input(0)));
+  t.equal(only(careless).carrierAccountId, 'ca_cheap', 'with compensation alone the cheap route wins');
+  t.same(careless.candidates.map((c) => c.factors.expectedBrokenPromiseCostMinor), [0, 0]);
+
+  const careful = promised(decide(input(3000)));
+  t.equal(only(careful).carrierAccountId, 'ca_solid');
+  const [solid, cheap] = careful.candidates;
+  t.same([solid?.factors.expectedBreachCostMinor, solid?.factors.expectedBrokenPromiseCostMinor, solid?.factors.score], [16, 47, 1963]);
+  t.same([cheap?.factors.expectedBreachCostMinor, cheap?.factors.expectedBrokenPromiseCostMinor, cheap?.factors.score], [103, 309, 2012]);
+  t.equal(careful.expectedBreachCostMinor, 16, 'the exposure the ledger reserves is the compensation part only');
+  t.equal(careful.landedCostMinor, 1900);
+});
 t.test('deliverBy excludes a slow route', async (t) => {
   const slow = rate({ service: 'Economy', amountMinor: 500, transitDays: 5 });
   const fast = rate({ service: 'Express', amountMinor: 1500, transitDays: 1 });

@@ -77,6 +77,7 @@ export const policy = (over: Partial<EnginePolicy> = {}): EnginePolicy => ({
   version: 1,
   minConfidence: 0.8,
   compensationMinor: { late: 2000, lost: 5000, refused: 1000, cancelled: 500 },
+  brokenPromiseCostMinor: 0,
   staleQuotePenalty: 0.1,
   ...over,
 });

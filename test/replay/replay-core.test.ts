@@ -7,7 +7,7 @@ import { readSnapshot, restoreEngineInput, snapshotEngineInput } from '../../src
 import { alternativePolicy, comparisonTable, estimateOnTime, outcomeStats, replayDecisions, type ActualOutcome, type PastDecision } from '../../src/replay/replay-core.js';
 
 const world = defaultWorld(3, 60);
-const policy: EnginePolicy = { version: 1, minConfidence: 0.7, compensationMinor: { late: 1500, lost: 3000, refused: 1500, cancelled: 1500 }, staleQuotePenalty: 0.05 };
+const policy: EnginePolicy = { version: 1, minConfidence: 0.7, compensationMinor: { late: 1500, lost: 3000, refused: 1500, cancelled: 1500 }, brokenPromiseCostMinor: 0, staleQuotePenalty: 0.05 };
 const orders = generateOrders(world);
 const inputs = orders.map((o) => engineInput(world, o, routeOptions(world, o), policy));
 
@@ -74,6 +74,8 @@ t.test('breach_cost_weight scales only the late compensation the engine scores w
   const p = alternativePolicy(policy, { breach_cost_weight: 3, compensation_minor: { lost: 5000 } });
   t.same(p.compensationMinor, { late: 4500, lost: 5000, refused: 1500, cancelled: 1500 });
   t.equal(p.minConfidence, 0.7);
+  t.equal(p.brokenPromiseCostMinor, 0, 'absent: as recorded');
+  t.equal(alternativePolicy(policy, { broken_promise_cost_minor: 60_000 }).brokenPromiseCostMinor, 60_000);
 });
 
 t.test('the estimator: priors without data, observed rates with it, blame by cause', async (t) => {

@@ -21,7 +21,7 @@ function tinyWorld(): WorldSpec {
   };
 }
 
-const policy = (w: WorldSpec, minConfidence: number) => ({ version: 1, minConfidence, compensationMinor: w.compensationMinor, staleQuotePenalty: 0.05 });
+const policy = (w: WorldSpec, minConfidence: number) => ({ version: 1, minConfidence, compensationMinor: w.compensationMinor, brokenPromiseCostMinor: 0, staleQuotePenalty: 0.05 });
 // A Monday 08:00 order: first pickup today 17:00, quoted ground arrival Friday 18:00.
 const order = (deliverBy: string): WorldOrder => ({ index: 0, now: new Date('2026-09-07T08:00:00Z'), day: 0, sku: 'SKU-X', quantity: 1, deliverBy: new Date(deliverBy) });
 

@@ -77,6 +77,42 @@ t.test('sellers, their networks and tenant isolation', async (t) => {
     });
   });
 
+  t.test('the broken-promise cost: validated, carried over, scored on the next order but never reserved', async (t) => {
+    const current = (await ctx.request({ method: 'GET', url: '/v1/policy' })).json();
+    t.equal(current.broken_promise_cost_minor, 0, 'a new seller starts at 0');
+    const { version: _v, created_at: _c, broken_promise_cost_minor: _b, ...body } = current;
+
+    for (const bad of [-1, 12.5, '100']) {
+      const res = await ctx.request({ method: 'PUT', url: '/v1/policy', payload: { ...body, broken_promise_cost_minor: bad } });
+      t.equal(res.statusCode, 400, `refused: ${JSON.stringify(bad)}`);
+      t.match(res.headers['content-type'], /application\/problem\+json/);
+      t.match(JSON.stringify(res.json()), /broken_promise_cost_minor/, 'the problem names the field');
+    }
+    t.equal((await ctx.request({ method: 'GET', url: '/v1/policy' })).json().version, current.version, 'a refused update stores nothing');
+
+    const set = await ctx.request({ method: 'PUT', url: '/v1/policy', payload: { ...body, broken_promise_cost_minor: 25_000 } });
+    t.equal(set.statusCode, 200, set.body);
+    t.equal(set.json().broken_promise_cost_minor, 25_000);
+    const carried = await ctx.request({ method: 'PUT', url: '/v1/policy', payload: { ...body, min_confidence: 0.6 } });
+    t.equal(carried.json().broken_promise_cost_minor, 25_000, 'omitted: the previous version carries over');
+
+    const order = await ctx.placeOrder(orderBody());
+    t.equal(order.statusCode, 201, order.body);
+    const placed = order.json();
+    t.equal(placed.policy_version, carried.json().version);
+    const decision = (await ctx.request({ method: 'GET', url: `/v1/orders/${placed.id}/decision` })).json();
+    const evaluated = decision.candidates.filter((c: any) => c.factors.probability > 0 && c.factors.probability < 1);
+    t.ok(evaluated.length > 0, 'some routes were priced');
+    for (const c of evaluated) {
+      const f = c.factors;
+      t.equal(f.expectedBrokenPromiseCostMinor, Math.round((1 - f.probability) * 25_000), `${c.supplierId}/${c.carrierAccountId}: priced at the policy's cost`);
+      t.equal(f.score, f.landedCostMinor + f.expectedBreachCostMinor + f.expectedBrokenPromiseCostMinor, 'in the score');
+    }
+    if (placed.status === 'promised') {
+      t.equal(placed.expected_breach_cost_minor, Math.round((1 - placed.confidence) * current.compensation_minor.late), 'the reserved exposure stays compensation only');
+    }
+  });
+
   t.test('partner URLs: a non-http URL is refused by validation', async (t) => {
     const res = await ctx.request({ method: 'POST', url: '/v1/suppliers', payload: { name: 'x', base_url: 'ftp://example.com' } });
     t.equal(res.statusCode, 400);

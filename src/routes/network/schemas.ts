@@ -103,6 +103,9 @@ export const PolicyInput = z
     voucher_terms: z.string().trim().min(1).max(2000),
     voucher_validity_days: z.number().int().min(1).max(3650),
     stale_quote_penalty: z.number().min(0).max(1),
+    broken_promise_cost_minor: MinorUnits.optional().describe(
+      "What a broken promise costs you beyond the compensation you pay (a customer who does not come back, a bad review), in the policy's currency minor units. The engine adds it to the late compensation when it prices a route's risk, so a higher value buys more reliable routes; it is never posted to the ledger. Omitted: the previous version's value carries over (0 at first)",
+    ),
   })
   .meta({ id: 'PolicyUpdate' });
 
@@ -116,6 +119,7 @@ export const Policy = z
     voucher_terms: z.string(),
     voucher_validity_days: z.number().int(),
     stale_quote_penalty: z.number(),
+    broken_promise_cost_minor: z.number().int(),
     compensation_rules: z.object({
       late: z.object({ bps_per_day: z.number().int(), cap_bps: z.number().int(), min_minor: z.number().int() }),
       lost: z.object({ goodwill_minor: z.number().int() }),

@@ -39,6 +39,7 @@ export const policyView = (p: PromisePolicyRow) => ({
   voucher_terms: p.voucher_terms,
   voucher_validity_days: p.voucher_validity_days,
   stale_quote_penalty: p.stale_quote_penalty,
+  broken_promise_cost_minor: p.broken_promise_cost_minor,
   compensation_rules: rulesOf(p.compensation_rules as CompensationRulesInput | null),
   created_at: p.created_at.toISOString(),
 });
