@@ -74,6 +74,7 @@ export const findTransaction = (db: Kysely<Database>, sellerId: string, id: stri
 /**
  * Appends one balanced journal transaction inside the caller's database transaction.
  * Same seller + idempotency key + same request: the first transaction, `isReplay`.
+ * Takes the seller's journal lock, held until the caller commits: post last in the caller's transaction.
  * @throws AppError IDEMPOTENCY_KEY_REUSED (same key, another request), CONFLICT (the target is already reversed)
  * @throws LedgerUnbalancedError when the postings do not sum to zero per currency (a bug: nothing is written)
  */
@@ -88,13 +89,23 @@ export async function postJournal(trx: Transaction<Database>, input: JournalInpu
     canonicalJson(input.requestBody ?? { kind: input.kind, order_id: orderId, partner_id: partnerId, reverses_id: reversesId, memo, postings: staticPostings }),
   );
 
+  // Accounts are insert-only, so ids read before the lock stay valid: usually nothing is left to do under it.
+  const knownAccounts = staticPostings ? await findAccounts(trx, input.sellerId, staticPostings) : undefined;
+
   await lockSellerJournal(trx, input.sellerId);
-  const existing = await trx
+  // One read after the lock: this key's first transaction, if any, and the head of the seller's chain.
+  const seen = await trx
     .selectFrom('journal_transactions')
     .select([...TX_COLUMNS, 'request_hash'])
     .where('seller_id', '=', input.sellerId)
-    .where('idempotency_key', '=', input.idempotencyKey)
-    .executeTakeFirst();
+    .where((eb) =>
+      eb.or([
+        eb('idempotency_key', '=', input.idempotencyKey),
+        eb('seq', '=', eb.selectFrom('journal_transactions as h').select((h) => h.fn.max('h.seq').as('max_seq')).where('h.seller_id', '=', input.sellerId)),
+      ]),
+    )
+    .execute();
+  const existing = seen.find((r) => r.idempotency_key === input.idempotencyKey);
   if (existing) {
     if (existing.request_hash !== requestHash) {
       throw new AppError('IDEMPOTENCY_KEY_REUSED', `Idempotency key ${input.idempotencyKey} was already used for a different journal request`, [
@@ -112,8 +123,8 @@ export async function postJournal(trx: Transaction<Database>, input: JournalInpu
     if (already) throw new AppError('CONFLICT', `journal transaction ${reversesId} is already reversed by ${already.id}`);
   }
 
-  const accountIds = await ensureAccounts(trx, input.sellerId, postings);
-  const head = await trx.selectFrom('journal_transactions').select(['seq', 'hash']).where('seller_id', '=', input.sellerId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const accountIds = await ensureAccounts(trx, input.sellerId, postings, knownAccounts);
+  const head = seen.reduce<(typeof seen)[number] | undefined>((top, r) => (top && top.seq > r.seq ? top : r), undefined);
   const seq = (head?.seq ?? 0) + 1;
   const prevHash = head?.hash ?? GENESIS_HASH;
   const id = newSortableId('jtx', input.now.getTime());
@@ -135,11 +146,14 @@ export async function postJournal(trx: Transaction<Database>, input: JournalInpu
     postings: postings.map((p) => ({ account: p.account, currency: p.currency, amount_minor: p.amountMinor })),
   });
   const hash = sha256Hex(prevHash + canonical);
+  // One statement for the transaction and its postings (foreign keys are checked at its end, the
+  // balance at COMMIT): one round trip fewer while the seller's journal is locked.
   await trx
-    .insertInto('journal_transactions')
-    .values({ id, seller_id: input.sellerId, seq, idempotency_key: input.idempotencyKey, request_hash: requestHash, kind: input.kind, status, order_id: orderId, partner_id: partnerId, reverses_id: reversesId, memo, created_at: createdAt, prev_hash: prevHash, hash })
-    .execute();
-  await trx
+    .with('new_transaction', (c) =>
+      c
+        .insertInto('journal_transactions')
+        .values({ id, seller_id: input.sellerId, seq, idempotency_key: input.idempotencyKey, request_hash: requestHash, kind: input.kind, status, order_id: orderId, partner_id: partnerId, reverses_id: reversesId, memo, created_at: createdAt, prev_hash: prevHash, hash }),
+    )
     .insertInto('journal_postings')
     .values(postings.map((p) => ({ transaction_id: id, account_id: accountIds.get(`${p.account}|${p.currency}`)!, currency: p.currency, amount_minor: p.amountMinor })))
     .execute();
@@ -163,21 +177,32 @@ export async function postJournal(trx: Transaction<Database>, input: JournalInpu
   };
 }
 
-/** Accounts are created on first use (insert-only too); returns `code|currency` -> id. */
-async function ensureAccounts(trx: Transaction<Database>, sellerId: string, postings: readonly Posting[]): Promise<Map<string, string>> {
-  const wanted = new Map(postings.map((p) => [`${p.account}|${p.currency}`, p]));
-  await trx
-    .insertInto('ledger_accounts')
-    .values([...wanted.values()].map((p) => ({ id: newId('acct'), seller_id: sellerId, code: p.account, currency: p.currency })))
-    .onConflict((oc) => oc.columns(['seller_id', 'code', 'currency']).doNothing())
-    .execute();
+const accountKey = (p: { account: string; currency: string }) => `${p.account}|${p.currency}`;
+
+/** The seller's existing accounts among the postings', `code|currency` -> id. */
+async function findAccounts(trx: Transaction<Database>, sellerId: string, postings: readonly Posting[]): Promise<Map<string, string>> {
   const rows = await trx
     .selectFrom('ledger_accounts')
     .select(['id', 'code', 'currency'])
     .where('seller_id', '=', sellerId)
     .where('code', 'in', [...new Set(postings.map((p) => p.account))])
     .execute();
-  return new Map(rows.map((r) => [`${r.code}|${r.currency}`, r.id]));
+  return new Map(rows.map((r) => [accountKey({ account: r.code, currency: r.currency }), r.id]));
+}
+
+/** Accounts are created on first use (insert-only too); returns `code|currency` -> id. */
+async function ensureAccounts(trx: Transaction<Database>, sellerId: string, postings: readonly Posting[], known?: Map<string, string>): Promise<Map<string, string>> {
+  const hasAll = (ids: Map<string, string>) => postings.every((p) => ids.has(accountKey(p)));
+  if (known && hasAll(known)) return known;
+  const found = await findAccounts(trx, sellerId, postings);
+  if (hasAll(found)) return found;
+  const wanted = new Map(postings.map((p) => [accountKey(p), p]));
+  await trx
+    .insertInto('ledger_accounts')
+    .values([...wanted.values()].map((p) => ({ id: newId('acct'), seller_id: sellerId, code: p.account, currency: p.currency })))
+    .onConflict((oc) => oc.columns(['seller_id', 'code', 'currency']).doNothing())
+    .execute();
+  return findAccounts(trx, sellerId, postings);
 }
 
 /** Recomputes a seller's hash chain; the first broken link, or null when intact. */

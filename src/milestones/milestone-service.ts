@@ -59,7 +59,7 @@ function parseJson(raw: Buffer): unknown {
 
 /**
  * Where milestones come from: signed supplier callbacks, carrier tracking webhooks and polling.
- * Every accepted event goes through the ledger's appendMilestone in the transaction that moves the
+ * Every accepted event is recorded (recordShipmentMilestone: the ledger's chained log) in the transaction that moves the
  * shipment's state; a request refused (401, 400, 404) stores nothing.
  */
 export function createMilestoneService(deps: MilestoneServiceDeps) {

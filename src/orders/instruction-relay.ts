@@ -3,7 +3,7 @@ import type { CarrierId, CarrierRate } from '../carriers/contract.js';
 import type { Database, OutboxRow } from '../db/database.js';
 import type { Clock } from '../lib/clock.js';
 import type { PledgeMetrics } from '../lib/metrics.js';
-import { recordShipmentMilestone } from '../milestones/record.js';
+import { recordShipmentMilestones } from '../milestones/record.js';
 import type { NetworkService } from '../network/network-service.js';
 import type { DropshipInstruction, SupplierProtocol } from '../suppliers/contract.js';
 import { UpstreamError } from '../upstream/contract.js';
@@ -143,15 +143,18 @@ export function createInstructionRelay(deps: InstructionRelayDeps) {
           .set({ instruction_status: 'sent', supplier_order_ref: receipt.supplierOrderRef, instruction_sent_at: now, instruction_error: null })
           .where('id', '=', shipment.id)
           .execute();
-        // The first milestone, in the same transaction: the log never says sent when the shipment does not, or the reverse.
-        const milestone = { sellerId: row.seller_id, orderId: shipment.order_id, shipmentId: shipment.id, occurredAt: now, source: 'pledge' as const };
-        const details = { supplier_order_ref: receipt.supplierOrderRef, carrier: shipment.carrier, service: shipment.service, tracking_number: trackingNumber };
-        await recordShipmentMilestone(trx, { ...milestone, type: 'instruction_sent', sourceEventId: `instruction:${shipment.id}`, details });
-        if (receipt.status === 'accepted') await recordShipmentMilestone(trx, { ...milestone, type: 'supplier_accepted', sourceEventId: `receipt:${shipment.id}`, details });
         await deps.events?.emit(trx, row.seller_id, {
           type: 'instruction.sent',
           data: { order_id: shipment.order_id, shipment_id: shipment.id, supplier_id: shipment.supplier_id, supplier_order_ref: receipt.supplierOrderRef, carrier: shipment.carrier, service: shipment.service, tracking_number: trackingNumber },
         });
+        // The first milestones, in the same transaction: the log never says sent when the shipment does not,
+        // or the reverse. Last, and together: the global chain lock they take is held until COMMIT.
+        const milestone = { sellerId: row.seller_id, orderId: shipment.order_id, shipmentId: shipment.id, occurredAt: now, source: 'pledge' as const };
+        const details = { supplier_order_ref: receipt.supplierOrderRef, carrier: shipment.carrier, service: shipment.service, tracking_number: trackingNumber };
+        await recordShipmentMilestones(trx, [
+          { ...milestone, type: 'instruction_sent', sourceEventId: `instruction:${shipment.id}`, details },
+          ...(receipt.status === 'accepted' ? [{ ...milestone, type: 'supplier_accepted' as const, sourceEventId: `receipt:${shipment.id}`, details }] : []),
+        ]);
       });
       deps.metrics.instructions.inc({ outcome: 'sent' });
     } catch (err) {

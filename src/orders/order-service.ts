@@ -242,8 +242,9 @@ export function createOrderService(deps: OrderServiceDeps) {
         .where('key', '=', idempotencyKey)
         .execute();
       voucher = voucherView({ code, terms: policy.voucher_terms, expires_at: new Date(expiresAt), signature });
-      await deps.exposure?.reserveExposure(trx, { sellerId, orderId, currency: req.currency, amountMinor: decision.expectedBreachCostMinor, now });
       await emitDecided();
+      // Last before COMMIT: the reservation takes the seller's journal lock, held until then.
+      await deps.exposure?.reserveExposure(trx, { sellerId, orderId, currency: req.currency, amountMinor: decision.expectedBreachCostMinor, now });
     });
     return { orderId, shipmentIds, order: order!, voucher };
   }
