@@ -1,6 +1,7 @@
 // The routers under comparison. Each sees only the quotes (costs, quoted transit, pickups); Pledge also
 // sees what it learned from settled outcomes, the oracle sees the world's true reliabilities.
-import { componentKeys, decayed, laneKey, observe, priorFor, type OutcomeFacts, type Posterior } from '../../src/learning/success-model.js';
+import { engineEstimates, decayToNow, type EstimateRow } from '../../src/learning/estimates.js';
+import { componentKeys, observe, priorFor, type OutcomeFacts } from '../../src/learning/success-model.js';
 import { decide } from '../../src/promise-engine/index.js';
 import type { EngineInput, EnginePolicy, LearnedEstimates } from '../../src/promise-engine/types.js';
 import { DAY_MS } from '../../src/promise-engine/timeline.js';
@@ -26,7 +27,7 @@ function onTimeByQuote(order: WorldOrder, route: RouteOption, pickupIndex: numbe
   return pickup !== undefined && quotedDelivery(pickup.departsAt, route.lane).getTime() <= order.deliverBy.getTime();
 }
 
-const routeId = (r: RouteOption) => `${r.supplier.id}|${r.lane.accountId}`;
+const routeId = (r: RouteOption) => `${r.supplier.id}|${r.lane.id}`;
 
 /** The cheapest landed cost whose quote arrives by the date; ties: earlier, then ids. Blind to reliability. */
 export const cheapestRouter = (): Router => ({
@@ -99,54 +100,50 @@ export type PledgeSettings = {
   warmUp: { days: number; minConfidence: number };
 };
 
-type Learned = { posterior: Posterior; atMs: number };
-
 /**
- * The real `decide()` on quotes built like the order path builds them, with per-component posteriors
- * from the success model (supplier handover by supplier, carrier lane by carrier account, which is one
- * service here), decayed over time and passed to the engine as `learned` (it prices them with
- * effectiveProbability at the given risk aversion).
+ * The real `decide()` on quotes built like the order path builds them, with the estimates the order path
+ * would load: route_estimates rows updated by the production rule (componentKeys) as outcomes settle,
+ * turned into the engine's `learned` input by the production `engineEstimates` (decay to now, lanes
+ * borrowing their carrier account's record), priced with effectiveProbability at the given risk aversion.
  */
 export function pledgeRouter(world: WorldSpec, settings: PledgeSettings): Router & { posteriors(): Record<string, number> } {
-  const suppliers = new Map<string, Learned>();
-  const lanes = new Map<string, Learned>();
-  const current = (m: Map<string, Learned>, key: string, prior: Posterior, atMs: number): Posterior => {
-    const seen = m.get(key);
-    return seen ? decayed(seen.posterior, (atMs - seen.atMs) / DAY_MS, settings.halfLifeDays, prior) : prior;
-  };
+  const rows = new Map<string, EstimateRow>();
 
   return {
     name: 'pledge',
     choose(order, options) {
       const input = engineInput(world, order, options, settings.policy);
-      const at = order.now.getTime();
-      const learned: LearnedEstimates = { riskAversion: settings.riskAversion, suppliers: {}, warehouses: {}, lanes: {}, originRegions: {}, destinationRegion: null, supplierWeights: {} };
-      for (const s of world.suppliers) learned.suppliers[s.id] = current(suppliers, s.id, priorFor('supplier_handover'), at);
-      for (const l of world.lanes) learned.lanes[laneKey(l.accountId, l.service, null, null)] = current(lanes, l.accountId, priorFor('carrier_lane'), at);
+      const learned = engineEstimates({
+        rows: [...rows.values()],
+        now: order.now,
+        halfLifeDays: settings.halfLifeDays,
+        riskAversion: settings.riskAversion,
+        originRegions: {},
+        destinationRegion: null,
+        supplierWeights: {},
+      });
       const policy = order.day < settings.warmUp.days ? { ...settings.policy, minConfidence: settings.warmUp.minConfidence } : settings.policy;
       const decision = decide({ ...input, policy, learned });
       if (decision.outcome !== 'promise') return null;
       const plan = decision.shipments[0]!;
-      const route = options.find((r) => r.supplier.id === plan.supplierId && r.lane.accountId === plan.carrierAccountId)!;
+      const route = options.find((r) => r.supplier.id === plan.supplierId && r.lane.accountId === plan.carrierAccountId && r.lane.service === plan.rate.service)!;
       const pickupIndex = route.pickups.findIndex((p) => p.departsAt.getTime() === plan.departsAt.getTime());
       return { route, pickupIndex, probability: decision.confidence };
     },
     learn(choice, fate, settledAt) {
-      const at = settledAt.getTime();
-      // Judged by the production rule (componentKeys) on the facts promise_outcomes would hold.
+      // What the learning service does with a promise_outcomes row: decay the stored row to now, observe.
       for (const u of componentKeys(outcomeFacts(world, choice, fate))) {
-        if (u.kind === 'supplier_handover') {
-          const s = current(suppliers, u.key, priorFor('supplier_handover'), at);
-          suppliers.set(u.key, { posterior: observe(s, u.onTime), atMs: at });
-        } else if (u.kind === 'carrier_lane') {
-          const l = current(lanes, choice.route.lane.accountId, priorFor('carrier_lane'), at);
-          lanes.set(choice.route.lane.accountId, { posterior: observe(l, u.onTime), atMs: at });
-        }
+        const id = `${u.kind}:${u.key}`;
+        const seen = rows.get(id);
+        const prior = priorFor(u.kind);
+        const now = decayToNow(seen ?? { kind: u.kind, alpha: prior.alpha, beta: prior.beta, updated_at: settledAt }, settledAt, settings.halfLifeDays);
+        const next = observe(now, u.onTime);
+        rows.set(id, { kind: u.kind, key: u.key, alpha: next.alpha, beta: next.beta, n: (seen?.n ?? 0) + 1, updated_at: settledAt });
       }
     },
     posteriors() {
       const out: Record<string, number> = {};
-      for (const [k, v] of [...suppliers, ...lanes]) out[k] = v.posterior.alpha / (v.posterior.alpha + v.posterior.beta);
+      for (const r of rows.values()) out[r.key] = r.alpha / (r.alpha + r.beta);
       return out;
     },
   };
@@ -214,11 +211,12 @@ export function engineInput(world: WorldSpec, order: WorldOrder, options: RouteO
         value: { warehouseRef: supplier.warehouseId, handlingHours: world.handlingHours, pickups: route.pickups.map((p) => ({ ...p, capacityRemaining: 100 })) },
       };
     }
-    input.carrierRates[`${supplier.warehouseId}|${lane.accountId}`] = {
-      status: 'received',
-      latencyMs: 80,
-      value: [{ carrier: lane.carrier, service: lane.service, amountMinor: route.landedCostMinor - route.goodsCostMinor, currency: world.currency, transitDays: lane.transitDays, deliveryDate: null, isGuaranteed: false, rateRef: null }],
-    };
+    // One account per carrier: its services are rates of the same account (one entry per warehouse).
+    const key = `${supplier.warehouseId}|${lane.accountId}`;
+    const rate = { carrier: lane.carrier, service: lane.service, amountMinor: route.landedCostMinor - route.goodsCostMinor, currency: world.currency, transitDays: lane.transitDays, deliveryDate: null, isGuaranteed: false, rateRef: null };
+    const existing = input.carrierRates[key];
+    if (existing?.status === 'received') existing.value.push(rate);
+    else input.carrierRates[key] = { status: 'received', latencyMs: 80, value: [rate] };
   }
   return input;
 }

@@ -19,7 +19,9 @@ export type SupplierSpec = {
 };
 
 export type LaneSpec = {
-  /** One carrier account per carrier x service, so the engine's per-account record is per lane. */
+  /** The lane's own id (carrier x service): seeds its fates, names it in tables. */
+  id: string;
+  /** One carrier account per carrier, as a seller has: its services are lanes of the same account. */
   accountId: string;
   carrier: string;
   service: string;
@@ -64,14 +66,14 @@ export function defaultWorld(seed = 42, orders = 10_000, lateCompensationMinor =
     { id: 'sup_premium', warehouseId: 'wh_premium', costFactor: 1.14, reliability: flat(0.995), prepHours: 8 },
   ];
   const lanes: LaneSpec[] = [
-    { accountId: 'ca_cheap_ground', carrier: 'CheapShip', service: 'Ground', transitDays: 5, priceMinor: 550, onTime: flat(0.8), lostRate: 0.005 },
-    { accountId: 'ca_cheap_express', carrier: 'CheapShip', service: 'Express', transitDays: 2, priceMinor: 1100, onTime: flat(0.85), lostRate: 0.004 },
-    { accountId: 'ca_parcel_ground', carrier: 'ParcelCo', service: 'Ground', transitDays: 4, priceMinor: 650, onTime: flat(0.9), lostRate: 0.002 },
-    { accountId: 'ca_parcel_express', carrier: 'ParcelCo', service: 'Express', transitDays: 2, priceMinor: 1300, onTime: flat(0.93), lostRate: 0.002 },
-    { accountId: 'ca_swift_ground', carrier: 'Swift', service: 'Ground', transitDays: 4, priceMinor: 750, onTime: { from: 0.96, to: 0.86, startDay: 35, endDay: 42 }, lostRate: 0.001 },
-    { accountId: 'ca_swift_express', carrier: 'Swift', service: 'Express', transitDays: 1, priceMinor: 1600, onTime: flat(0.97), lostRate: 0.001 },
-    { accountId: 'ca_premier_ground', carrier: 'Premier', service: 'Ground', transitDays: 3, priceMinor: 900, onTime: flat(0.985), lostRate: 0.0005 },
-    { accountId: 'ca_premier_express', carrier: 'Premier', service: 'Express', transitDays: 1, priceMinor: 1900, onTime: flat(0.99), lostRate: 0.0005 },
+    { id: 'ca_cheap_ground', accountId: 'ca_cheap', carrier: 'CheapShip', service: 'Ground', transitDays: 5, priceMinor: 550, onTime: flat(0.8), lostRate: 0.005 },
+    { id: 'ca_cheap_express', accountId: 'ca_cheap', carrier: 'CheapShip', service: 'Express', transitDays: 2, priceMinor: 1100, onTime: flat(0.85), lostRate: 0.004 },
+    { id: 'ca_parcel_ground', accountId: 'ca_parcel', carrier: 'ParcelCo', service: 'Ground', transitDays: 4, priceMinor: 650, onTime: flat(0.9), lostRate: 0.002 },
+    { id: 'ca_parcel_express', accountId: 'ca_parcel', carrier: 'ParcelCo', service: 'Express', transitDays: 2, priceMinor: 1300, onTime: flat(0.93), lostRate: 0.002 },
+    { id: 'ca_swift_ground', accountId: 'ca_swift', carrier: 'Swift', service: 'Ground', transitDays: 4, priceMinor: 750, onTime: { from: 0.96, to: 0.86, startDay: 35, endDay: 42 }, lostRate: 0.001 },
+    { id: 'ca_swift_express', accountId: 'ca_swift', carrier: 'Swift', service: 'Express', transitDays: 1, priceMinor: 1600, onTime: flat(0.97), lostRate: 0.001 },
+    { id: 'ca_premier_ground', accountId: 'ca_premier', carrier: 'Premier', service: 'Ground', transitDays: 3, priceMinor: 900, onTime: flat(0.985), lostRate: 0.0005 },
+    { id: 'ca_premier_express', accountId: 'ca_premier', carrier: 'Premier', service: 'Express', transitDays: 1, priceMinor: 1900, onTime: flat(0.99), lostRate: 0.0005 },
   ];
   const rng = mulberry32(deriveSeed(seed, 'catalog'));
   const skus = Array.from({ length: 40 }, (_, i) => {
@@ -274,7 +276,7 @@ export type Fate = {
 
 /** What happens to this order on this route booked at `pickupIndex`; seeded by (seed, order, route). */
 export function fate(world: WorldSpec, order: WorldOrder, route: RouteOption, pickupIndex: number): Fate {
-  const rng = mulberry32(deriveSeed(world.seed, 'fate', String(order.index), route.supplier.id, route.lane.accountId));
+  const rng = mulberry32(deriveSeed(world.seed, 'fate', String(order.index), route.supplier.id, route.lane.id));
   const reliability = driftAt(route.supplier.reliability, order.day);
   const onTime = driftAt(route.lane.onTime, order.day);
   const delay = sampleHandoverDelayHours(rng, reliability, world);

@@ -1,5 +1,5 @@
 import type { LearnedEstimates } from '../promise-engine/types.js';
-import { decayed, priorFor, type ComponentKind, type Posterior } from './success-model.js';
+import { classPrior, decayed, laneAccount, priorFor, rebased, type ComponentKind, type Posterior } from './success-model.js';
 
 export const DAY_MS = 86_400_000;
 export const DEFAULT_HALF_LIFE_DAYS = 30;
@@ -38,5 +38,30 @@ export function engineEstimates(args: {
   };
   const bucket = { supplier_handover: out.suppliers, warehouse_cutoff: out.warehouses, carrier_lane: out.lanes } as const;
   for (const row of args.rows) bucket[row.kind][row.key] = decayToNow(row, args.now, args.halfLifeDays);
+  out.carrierAccounts = withCarrierClassPriors(out.lanes);
   return out;
+}
+
+/**
+ * Lanes borrow their prior from their carrier account's other lanes (success-model classPrior): each
+ * stored lane is rebased onto the prior its siblings give it (leave-one-out, so a lane's own outcomes
+ * count once), in place; returns each account's prior for a lane with no outcomes yet.
+ */
+export function withCarrierClassPriors(lanes: Record<string, Posterior>): Record<string, Posterior> {
+  const base = priorFor('carrier_lane');
+  const byAccount = new Map<string, string[]>();
+  for (const key of Object.keys(lanes)) {
+    const account = laneAccount(key);
+    byAccount.set(account, [...(byAccount.get(account) ?? []), key]);
+  }
+  const accounts: Record<string, Posterior> = {};
+  const own = { ...lanes };
+  for (const [account, keys] of byAccount) {
+    accounts[account] = classPrior(base, keys.map((k) => own[k]!));
+    for (const key of keys) {
+      const siblings = keys.filter((k) => k !== key).map((k) => own[k]!);
+      lanes[key] = rebased(own[key]!, base, classPrior(base, siblings));
+    }
+  }
+  return accounts;
 }

@@ -48,6 +48,41 @@ function floorOf(p: Posterior): Posterior {
   return { alpha: Math.min(p.alpha, 1), beta: Math.min(p.beta, 1) };
 }
 
+/** The evidence a posterior holds above `prior` (never negative: decay stops at the prior). */
+export function evidenceOver(p: Posterior, prior: Posterior): Posterior {
+  return { alpha: Math.max(0, p.alpha - prior.alpha), beta: Math.max(0, p.beta - prior.beta) };
+}
+
+/**
+ * The partner-class prior of a component from its siblings' evidence (a carrier account's other lanes):
+ * the base prior's strength, centred on the pooled mean of base + siblings. A lane nobody has used yet
+ * then starts where the same carrier stands with this seller, rather than at the generic prior: a lane
+ * of a carrier that keeps 99% of its promises is not starved behind a 0.92 guess, and one of a carrier
+ * that keeps 80% is not trusted blindly. With no sibling evidence it is the base prior itself.
+ */
+export function classPrior(base: Posterior, siblings: readonly Posterior[]): Posterior {
+  let alpha = base.alpha;
+  let beta = base.beta;
+  for (const sibling of siblings) {
+    const e = evidenceOver(sibling, base);
+    alpha += e.alpha;
+    beta += e.beta;
+  }
+  if (alpha === base.alpha && beta === base.beta) return { ...base };
+  const strength = base.alpha + base.beta;
+  const mean = alpha / (alpha + beta);
+  return { alpha: strength * mean, beta: strength * (1 - mean) };
+}
+
+/** The same evidence on another prior: `p` was built on `from`, the result on `to`. */
+export function rebased(p: Posterior, from: Posterior, to: Posterior): Posterior {
+  const e = evidenceOver(p, from);
+  return { alpha: to.alpha + e.alpha, beta: to.beta + e.beta };
+}
+
+/** The carrier account of a lane key (laneKey puts it first; account ids never contain '|'). */
+export const laneAccount = (laneKeyValue: string): string => laneKeyValue.slice(0, Math.max(0, laneKeyValue.indexOf('|')));
+
 /** One outcome (or `weight` of one, for partial blame) added to the posterior. */
 export function observe(p: Posterior, onTime: boolean, weight = 1): Posterior {
   const w = Math.max(0, weight);

@@ -51,13 +51,18 @@ export function supplierBase(input: EngineInput, supplierId: string, warehouseId
   };
 }
 
-/** The carrier's reliability on this lane: the learned lane posterior, else the account's prior + counts. */
+/**
+ * The carrier's reliability on this lane: the learned lane posterior, else (a lane with no outcomes yet)
+ * the prior its carrier account's other lanes give it, else the account's prior + counts.
+ */
 export function carrierPosterior(input: EngineInput, carrierAccountId: string, warehouseId: string, service: string) {
   const k = input.learned?.riskAversion ?? 0;
   const lane = input.learned ? laneKey(carrierAccountId, service, input.learned.originRegions[warehouseId], input.learned.destinationRegion) : null;
   const learned = lane ? input.learned?.lanes[lane] : undefined;
-  const p = learned ?? trackPosterior(CARRIER_PRIOR, input.trackRecords.carriers[carrierAccountId]);
-  return { base: effectiveProbability(p, k), estimate: { ...estimateOf(p, learned ? 'learned' : 'track_record'), lane } };
+  const account = learned ? undefined : input.learned?.carrierAccounts?.[carrierAccountId];
+  const p = learned ?? account ?? trackPosterior(CARRIER_PRIOR, input.trackRecords.carriers[carrierAccountId]);
+  const source = learned ? 'learned' : account ? 'carrier_account' : 'track_record';
+  return { base: effectiveProbability(p, k), estimate: { ...estimateOf(p, source), lane } };
 }
 
 /**

@@ -56,6 +56,8 @@ export type LearnedEstimates = {
   warehouses: Record<string, Posterior>;
   /** By laneKey(carrierAccountId, service, originRegion, destinationRegion). */
   lanes: Record<string, Posterior>;
+  /** Carrier account id -> the prior of its lanes that have no outcomes yet (its other lanes' record). */
+  carrierAccounts?: Record<string, Posterior>;
   /** Warehouse id -> its region (a lane's origin). */
   originRegions: Record<string, string | null>;
   destinationRegion: string | null;
@@ -64,7 +66,8 @@ export type LearnedEstimates = {
 };
 
 /** The estimate behind one component of a route, as shown in the decision record. */
-export type ComponentEstimate = EstimateSummary & { source: 'learned' | 'track_record' };
+/** `carrier_account`: a lane with no outcomes of its own, estimated from its carrier account's other lanes. */
+export type ComponentEstimate = EstimateSummary & { source: 'learned' | 'carrier_account' | 'track_record' };
 
 /** Keys: supplier quotes by `${supplierId}|${warehouseId}`, rates by `${warehouseId}|${carrierAccountId}`. */
 export const supplierQuoteKey = (supplierId: string, warehouseId: string) => `${supplierId}|${warehouseId}`;

@@ -301,7 +301,9 @@ t.test('broken promises: timers, breaches, compensation, approvals', async (t) =
     t.same(list.filter((l) => l.kind === 'handover' || l.kind === 'delivery').map((l) => l.status), ['fired', 'fired']);
     const breaches = await breachesOf(order.id);
     t.equal(breaches.length, 1, 'handover and delivery are the same late breach');
-    t.match(breaches[0], { kind: 'late', trigger: 'handover_timer', cause: 'supplier', status: 'compensated' });
+    // Both timers are due; which instance's timer records the breach first is a race, and either way it
+    // is the same breach: late, the supplier's (never handed over), compensated once.
+    t.match(breaches[0], { kind: 'late', trigger: /^(handover|delivery)_timer$/, cause: 'supplier', status: 'compensated' });
     t.equal((await db.selectFrom('compensations').select('amount_minor').where('order_id', '=', order.id).execute()).length, 1);
     const again = await second.services.breaches.tick({ now: when });
     t.same(again, { fired: 0, processed: 0 });

@@ -1,7 +1,11 @@
 import t from 'tap';
 import {
   betaQuantile,
+  classPrior,
   componentKeys,
+  evidenceOver,
+  laneAccount,
+  rebased,
   HANDOVER_GRACE_HOURS,
   decayed,
   effectiveProbability,
@@ -179,4 +183,25 @@ t.test('componentKeys: judged against the quotes (handover_eta, estimated_delive
     ['old row (no estimate): lane against deliver_by', { ...base, delivered_at: at('2026-03-06T22:00:00Z') }, [S(true), W(true), L(true)]],
   ];
   for (const [name, outcome, expected] of cases) t.same(componentKeys(outcome), expected, name);
+});
+
+t.test('class priors: a lane with no outcomes starts where its carrier account stands', async (t) => {
+  const base = priorFor('carrier_lane'); // Beta(23, 2): 0.92, strength 25
+  t.same(classPrior(base, []), base, 'no siblings: the base prior');
+  t.same(classPrior(base, [base, base]), base, 'siblings without evidence: still the base prior');
+
+  const good = observeMany(base, 475, 5); // 498 / 505 kept
+  const reliable = classPrior(base, [good]);
+  t.ok(near(reliable.alpha + reliable.beta, 25), 'the strength of the base prior: new outcomes still move it');
+  t.ok(near(posteriorMean(reliable), 498 / 505), `centred on the pooled record: ${posteriorMean(reliable)}`);
+
+  const bad = observeMany(base, 60, 40);
+  const doubtful = classPrior(base, [bad]);
+  t.ok(posteriorMean(doubtful) < 0.7, `a carrier that breaks 40% is not trusted on a new lane: ${posteriorMean(doubtful)}`);
+
+  const own = observeMany(base, 3, 1);
+  const moved = rebased(own, base, reliable);
+  t.ok(near(moved.alpha, reliable.alpha + 3) && near(moved.beta, reliable.beta + 1), 'rebased: the same evidence on the class prior');
+  t.same(evidenceOver(base, observeMany(base, 5, 5)), { alpha: 0, beta: 0 }, 'evidence is never negative');
+  t.equal(laneAccount(laneKey('car_9', 'Ground', 'NJ', 'NY')), 'car_9');
 });

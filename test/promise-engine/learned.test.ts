@@ -83,3 +83,25 @@ t.test('a learned lane prices the carrier; the decision record shows mean and in
   t.equal(b.factors.estimates!.carrier.source, 'track_record', 'no lane data: prior and counts');
   t.equal(b.factors.estimates!.carrier.lane, laneKey('ca_ups', 'Ground', 'TX', 'NY'));
 });
+
+t.test("a lane with no outcomes is priced from its carrier account's record, not the generic prior", async (t) => {
+  // sup_a (50 cheaper) ships on a mediocre NJ->NY lane (90% kept); sup_b's TX->NY lane has no outcomes.
+  // On the generic lane prior (0.92) the cheaper sup_a wins; priced from the account's 99% record, sup_b.
+  const laneA = laneKey('ca_ups', 'Ground', 'NJ', 'NY');
+  const mediocre = withRecord(priorFor('carrier_lane'), 90, 10);
+  const input = (carrierAccounts?: Record<string, Posterior>) =>
+    decide({ ...buildInput(twoSources()), learned: learned({ sup_a: PROVEN, sup_b: PROVEN }, { lanes: { [laneA]: mediocre }, ...(carrierAccounts ? { carrierAccounts } : {}) }) });
+  const generic = input();
+  const b0 = generic.candidates.find((c) => c.supplierId === 'sup_b')!;
+  t.equal(b0.factors.estimates!.carrier.source, 'track_record');
+  const strong = { alpha: 25 * 0.99, beta: 25 * 0.01 };
+  const informed = input({ ca_ups: strong });
+  const b1 = informed.candidates.find((c) => c.supplierId === 'sup_b')!;
+  t.equal(b1.factors.estimates!.carrier.source, 'carrier_account');
+  t.ok(Math.abs(b1.factors.estimates!.carrier.mean - 0.99) < 1e-9, 'the account prior is the estimate');
+  t.ok(b1.factors.probability > b0.factors.probability, 'priced higher than on the generic prior');
+  const a1 = informed.candidates.find((c) => c.supplierId === 'sup_a')!;
+  t.equal(a1.factors.estimates!.carrier.source, 'learned', 'a lane with its own outcomes keeps them');
+  t.equal(winner(generic), 'sup_a');
+  t.equal(winner(informed), 'sup_b', "the untried lane of a reliable carrier is no longer starved");
+});

@@ -2,6 +2,7 @@ import t from 'tap';
 import { cheapestRouter, fastestRouter, oracleRouter, pledgeRouter } from '../../bench/decision-quality/routers.js';
 import { simulate } from '../../bench/decision-quality/simulate.js';
 import { defaultWorld, routeOptions, type WorldOrder, type WorldSpec } from '../../bench/decision-quality/world.js';
+import { laneKey } from '../../src/learning/success-model.js';
 
 // A hand-made world: one SKU from two suppliers, two lanes. "cheap" is cheaper and much less reliable.
 function tinyWorld(): WorldSpec {
@@ -14,8 +15,8 @@ function tinyWorld(): WorldSpec {
       { id: 'sup_good', warehouseId: 'wh_good', costFactor: 1.05, reliability: flat(0.999), prepHours: 4 },
     ],
     lanes: [
-      { accountId: 'ca_slow_cheap', carrier: 'Slow', service: 'Ground', transitDays: 4, priceMinor: 500, onTime: flat(0.6), lostRate: 0 },
-      { accountId: 'ca_fast', carrier: 'Fast', service: 'Express', transitDays: 1, priceMinor: 1500, onTime: flat(0.99), lostRate: 0 },
+      { id: 'ca_slow_cheap', accountId: 'ca_slow_cheap', carrier: 'Slow', service: 'Ground', transitDays: 4, priceMinor: 500, onTime: flat(0.6), lostRate: 0 },
+      { id: 'ca_fast', accountId: 'ca_fast', carrier: 'Fast', service: 'Express', transitDays: 1, priceMinor: 1500, onTime: flat(0.99), lostRate: 0 },
     ],
     skus: [{ sku: 'SKU-X', baseCostMinor: 2000, supplierIds: ['sup_cheap', 'sup_good'] }],
   };
@@ -59,8 +60,10 @@ t.test('pledge learns each lane from settled outcomes and keeps more promises th
   const router = pledgeRouter(w, { policy: policy(w, 0.5), halfLifeDays: 30, riskAversion: 0.5, warmUp: { days: 0, minConfidence: 0.5 } });
   const run = simulate(w, router, 7);
   const learned = router.posteriors();
-  t.ok(Math.abs(learned.ca_slow_cheap! - 0.6) < 0.1, `ca_slow_cheap learned ${learned.ca_slow_cheap} (true 0.6)`);
-  t.ok(learned.ca_fast! > 0.95, `ca_fast learned ${learned.ca_fast} (true 0.99)`);
+  const slow = learned[laneKey('ca_slow_cheap', 'Ground', null, null)];
+  const fast = learned[laneKey('ca_fast', 'Express', null, null)];
+  t.ok(Math.abs(slow! - 0.6) < 0.1, `ca_slow_cheap learned ${slow} (true 0.6)`);
+  t.ok(fast! > 0.95, `ca_fast learned ${fast} (true 0.99)`);
   const cheap = simulate(w, cheapestRouter(), 7);
   t.ok(run.total.kept / run.total.promised > cheap.total.kept / cheap.total.promised, 'more promises kept than the cheapest router');
 });
