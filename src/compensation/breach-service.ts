@@ -36,15 +36,16 @@ export type BreachServiceDeps = {
 };
 
 export type CompensationQuery = { status?: CompensationStatus; order_id?: string; cursor?: string; limit: number };
-export type BreachQuery = { order_id?: string; kind?: OutcomeBreachKind; status?: BreachStatus };
+export type BreachQuery = { order_id?: string; kind?: OutcomeBreachKind; status?: BreachStatus; cursor?: string | undefined; limit?: number };
 
 const BATCH = 50;
 // Once a breach is settled as broken, the shipment's other deadlines have nothing left to detect.
 const ALL_TIMERS = ['acceptance', 'handover', 'delivery', 'silence'] as const;
 const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
-function decodeCursor(cursor: string): string {
+/** A cursor is the last id of a page (compensations `cmp_`, breaches `brc_`): sortable by creation time. */
+function decodeCursor(cursor: string, prefix: 'cmp' | 'brc' = 'cmp'): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^cmp_[0-9a-f]{32}$/.test(id)) throw invalid('cursor', 'not a cursor returned by this API');
+  if (!new RegExp(`^${prefix}_[0-9a-f]{32}$`).test(id)) throw invalid('cursor', 'not a cursor returned by this API');
   return id;
 }
 
@@ -429,10 +430,15 @@ export function createBreachService(deps: BreachServiceDeps) {
       if (q.order_id) query = query.where('b.order_id', '=', q.order_id);
       if (q.kind) query = query.where('b.kind', '=', q.kind);
       if (q.status) query = query.where('b.status', '=', q.status);
-      const rows = await query.orderBy('b.detected_at', 'desc').orderBy('b.id', 'desc').limit(500).execute();
+      if (q.cursor) query = query.where('b.id', '<', decodeCursor(q.cursor, 'brc'));
+      // Newest first by id: ids are time-sortable (detection time), so a cursor never skips or repeats one.
+      const limit = q.limit ?? 50;
+      const rows = await query.orderBy('b.id', 'desc').limit(limit + 1).execute();
+      const page = rows.slice(0, limit);
       const seesMoney = principal.role !== 'ops';
       return {
-        data: rows.map((r) => ({
+        next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
+        data: page.map((r) => ({
           id: r.id,
           order_id: r.order_id,
           shipment_id: r.shipment_id,
@@ -459,7 +465,8 @@ export function createBreachService(deps: BreachServiceDeps) {
     async orderBreaches(principal: Principal, orderId: string) {
       const order = await db.selectFrom('orders').select('id').where('seller_id', '=', principal.sellerId).where('id', '=', orderId).executeTakeFirst();
       if (!order) throw notFound('order');
-      return this.listBreaches(principal, { order_id: orderId });
+      // An order has a handful of breaches (one per shipment and kind, plus repairs): one page holds them.
+      return this.listBreaches(principal, { order_id: orderId, limit: 200 });
     },
   };
 }

@@ -92,6 +92,39 @@ t.test('broken promises: timers, breaches, compensation, approvals', async (t) =
     t.equal(financeView.compensation.amount_minor, 2300);
   });
 
+  t.test('GET /v1/breaches pages newest first with a cursor, never skipping or repeating one', async (t) => {
+    for (let i = 0; i < 3; i++) {
+      const { shipment } = await placedShipment(ctx);
+      await milestone(shipment, 'supplier_refused', new Date(), 'supplier');
+    }
+    const all = await db.selectFrom('breaches').select('id').where('seller_id', '=', sellerId).orderBy('id', 'desc').execute();
+    t.ok(all.length >= 4, `${all.length} breaches`);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const url: string = `/v1/breaches?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const res = await ctx.request({ method: 'GET', url, key: finance1 });
+      t.equal(res.statusCode, 200, res.body);
+      const body = res.json();
+      t.ok(body.data.length <= 2);
+      seen.push(...body.data.map((b: any) => b.id));
+      cursor = body.next_cursor;
+      pages += 1;
+    } while (cursor && pages < 50);
+    t.same(seen, all.map((b) => b.id), 'every breach once, newest first');
+    t.equal(pages, Math.ceil(all.length / 2));
+
+    for (const [url, field] of [['/v1/breaches?cursor=bm90LWEtY3Vyc29y', 'cursor'], ['/v1/breaches?limit=0', 'limit'], ['/v1/breaches?limit=201', 'limit']] as const) {
+      const bad = await ctx.request({ method: 'GET', url, key: finance1 });
+      t.equal(bad.statusCode, 400, url);
+      t.match(bad.json(), { code: 'VALIDATION_FAILED', errors: [{ field }] });
+    }
+    const order = (await ctx.request({ method: 'GET', url: `/v1/orders/${(await db.selectFrom('breaches').select('order_id').where('id', '=', all[0]!.id).executeTakeFirstOrThrow()).order_id}/breaches`, key: finance1 })).json();
+    t.equal(order.data.length, 1);
+    t.equal(order.next_cursor, null);
+  });
+
   t.test('delivered on time: kept outcome, exposure released, timers cancelled', async (t) => {
     const { order, shipment } = await placedShipment(ctx);
     const now = Date.now();

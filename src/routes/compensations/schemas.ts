@@ -48,6 +48,8 @@ export const BreachQuery = z.strictObject({
   order_id: z.string().min(1).max(100).optional(),
   kind: BreachKind.optional(),
   status: BreachStatus.optional(),
+  cursor: z.string().max(200).optional().describe('next_cursor of the previous page'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
 export const Breach = z
@@ -74,4 +76,4 @@ export const Breach = z
   })
   .meta({ id: 'Breach' });
 
-export const BreachList = z.object({ data: z.array(Breach) }).meta({ id: 'BreachList' });
+export const BreachList = z.object({ data: z.array(Breach), next_cursor: z.string().nullable().describe('Null on the last page') }).meta({ id: 'BreachList' });
