@@ -124,6 +124,8 @@ export interface OrdersTable {
 
 export type InstructionStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
 /** How a cancelled order's shipment ended: never sent, cancelled by the supplier, or already handed over. */
+/** voided: the carrier refunds it; rejected: the carrier refused (already scanned); failed: gave up; not_bought: there was no label. */
+export type LabelVoidStatus = 'voided' | 'rejected' | 'failed' | 'not_bought';
 export type CancelOutcome = 'not_sent' | 'cancelled' | 'too_late' | 'refused';
 export interface ShipmentsTable {
   id: string;
@@ -161,6 +163,10 @@ export interface ShipmentsTable {
   /** Set once the shipment is no longer the order's live route (replaced, or an abandoned replacement). */
   superseded_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: CreatedAt;
+  /** Migration 0016: the carrier's id for the label purchase, and what voiding it gave. */
+  label_ref: ColumnType<string | null, string | null | undefined, string | null>;
+  label_void_status: ColumnType<LabelVoidStatus | null, LabelVoidStatus | null | undefined, LabelVoidStatus | null>;
+  label_voided_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface DecisionsTable {
@@ -185,7 +191,8 @@ export interface IdempotencyKeysTable {
   expires_at: Timestamp;
 }
 
-export type OutboxKind = 'dropship_instruction';
+/** `void_label`: give back the postage of a label that will never travel (src/orders/label-void.ts). */
+export type OutboxKind = 'dropship_instruction' | 'void_label';
 export interface OutboxTable {
   id: Generated<number>;
   seller_id: string;

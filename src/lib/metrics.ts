@@ -107,6 +107,7 @@ export function createPledgeMetrics() {
     partnerLatency: registry.register(new Histogram('pledge_partner_call_duration_ms', 'Partner call latency by partner, operation and outcome', LATENCY_BUCKETS_MS)),
     orders: registry.register(new Counter('pledge_orders_total', 'Orders decided, by status')),
     instructions: registry.register(new Counter('pledge_instructions_total', 'Drop-ship instruction attempts, by outcome')),
+    labelVoids: registry.register(new Counter('pledge_label_voids_total', 'Voids of labels that will never travel, by outcome (voided, rejected, not_bought, retry, failed)')),
     httpRequests: registry.register(new Counter('pledge_http_requests_total', 'HTTP requests by route and status class')),
     rejectedRequests: registry.register(new Counter('pledge_rejected_requests_total', 'Requests refused before any work, by code')),
     anchorEvents: registry.register(new Counter('pledge_anchor_events_total', 'Milestone anchoring events (cut, submitted, replaced, rebroadcast, reorged, final, requeued, chain_error)')),

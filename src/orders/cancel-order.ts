@@ -9,6 +9,7 @@ import type { SupplierProtocol } from '../suppliers/contract.js';
 import { UpstreamError } from '../upstream/contract.js';
 import type { EventSink } from '../webhooks/outbound/event-sink.js';
 import type { PartnerAdapters } from './partner-adapters.js';
+import { enqueueLabelVoid } from './label-void.js';
 import { closeUnsentInstruction } from './unsent-instruction.js';
 import { detectBreach, loadPromise } from '../compensation/breach-detection.js';
 
@@ -67,12 +68,17 @@ export function createOrderCancellations(deps: OrderCancellationDeps) {
   }
 
   async function record(shipmentId: string, outcome: CancelOutcome, extra: { instruction_status?: 'cancelled'; instruction_error?: string }): Promise<CancelOutcome> {
-    await db
-      .updateTable('shipments')
-      .set({ cancel_outcome: outcome, ...extra })
-      .where('id', '=', shipmentId)
-      .where('cancel_outcome', 'is', null)
-      .execute();
+    await db.transaction().execute(async (trx) => {
+      const settled = await trx
+        .updateTable('shipments')
+        .set({ cancel_outcome: outcome, ...extra })
+        .where('id', '=', shipmentId)
+        .where('cancel_outcome', 'is', null)
+        .returning(['id', 'seller_id'])
+        .executeTakeFirst();
+      // Stopped at the supplier (or never sent): its label will not travel. too_late / refused: it may.
+      if (settled && (outcome === 'cancelled' || outcome === 'not_sent')) await enqueueLabelVoid(trx, settled, `order cancelled (${outcome})`, clock.now());
+    });
     return outcome;
   }
 

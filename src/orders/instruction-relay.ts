@@ -8,6 +8,7 @@ import type { NetworkService } from '../network/network-service.js';
 import type { DropshipInstruction, SupplierProtocol } from '../suppliers/contract.js';
 import { UpstreamError } from '../upstream/contract.js';
 import type { EventSink } from '../webhooks/outbound/event-sink.js';
+import { enqueueLabelVoid, LabelVoidGaveUp, voidShipmentLabel } from './label-void.js';
 import type { PartnerAdapters } from './partner-adapters.js';
 
 /** How long one worker owns an outbox row; another instance takes it over after this. */
@@ -92,6 +93,7 @@ export function createInstructionRelay(deps: InstructionRelayDeps) {
   }
 
   async function execute(row: OutboxRow): Promise<void> {
+    if (row.kind === 'void_label') return executeVoid(row);
     const shipment = await db.selectFrom('shipments').selectAll().where('id', '=', row.shipment_id).executeTakeFirstOrThrow();
     const connections = await deps.network.connections(row.seller_id);
     const supplier = connections.suppliers.get(shipment.supplier_id);
@@ -115,10 +117,11 @@ export function createInstructionRelay(deps: InstructionRelayDeps) {
         const label = await carrier.buy(account.connection, rateRef, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS), idempotencyKey: shipment.id });
         trackingNumber = label.trackingNumber;
         labelUrl = label.labelUrl;
-        // Persist before instructing: a retry must send the supplier the very same tracking number.
+        // Persist before instructing: a retry must send the supplier the very same tracking number, and
+        // a label that never travels must be found again to void it (label-void.ts).
         await db
           .updateTable('shipments')
-          .set({ tracking_number: trackingNumber, label_url: labelUrl })
+          .set({ tracking_number: trackingNumber, label_url: labelUrl, label_ref: label.carrierRef })
           .where('id', '=', shipment.id)
           .where('tracking_number', 'is', null)
           .execute();
@@ -203,6 +206,44 @@ export function createInstructionRelay(deps: InstructionRelayDeps) {
     return Math.max(1, lines.reduce((sum, l) => sum + (bySku.get(l.sku) ?? 0) * l.quantity, 0));
   }
 
+  /** A queued label void: settle it on the shipment and close the row, or retry with the same backoff. */
+  async function executeVoid(row: OutboxRow): Promise<void> {
+    const now = clock.now();
+    try {
+      const result = await voidShipmentLabel(deps, row);
+      await db.transaction().execute(async (trx) => {
+        const closed = await trx
+          .updateTable('outbox')
+          .set({ completed_at: now, locked_until: null, last_error: result?.note ?? null })
+          .where('id', '=', row.id)
+          .where('completed_at', 'is', null)
+          .executeTakeFirst();
+        if (closed.numUpdatedRows === 0n || !result) return;
+        await trx
+          .updateTable('shipments')
+          .set({ label_void_status: result.status, label_voided_at: result.status === 'voided' ? now : null })
+          .where('id', '=', row.shipment_id)
+          .where('label_void_status', 'is', null)
+          .execute();
+      });
+      deps.metrics.labelVoids.inc({ outcome: result?.status ?? 'already_settled' });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const isFinal = err instanceof LabelVoidGaveUp || row.attempts >= MAX_ATTEMPTS;
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('outbox')
+          .set(isFinal ? { completed_at: now, locked_until: null, last_error: message } : { locked_until: null, last_error: message, next_attempt_at: new Date(now.getTime() + backoffMs(row.attempts, random())) })
+          .where('id', '=', row.id)
+          .where('completed_at', 'is', null)
+          .execute();
+        if (isFinal) await trx.updateTable('shipments').set({ label_void_status: 'failed' }).where('id', '=', row.shipment_id).where('label_void_status', 'is', null).execute();
+      });
+      deps.metrics.labelVoids.inc({ outcome: isFinal ? 'failed' : 'retry' });
+      deps.log.warn({ shipmentId: row.shipment_id, attempt: row.attempts, err: message }, isFinal ? 'label void given up' : 'label void will be retried');
+    }
+  }
+
   async function recordFailure(row: OutboxRow, shipmentId: string, supplierId: string, err: unknown) {
     const now = clock.now();
     const message = err instanceof Error ? err.message : String(err);
@@ -217,6 +258,8 @@ export function createInstructionRelay(deps: InstructionRelayDeps) {
           .executeTakeFirst();
         if (closed.numUpdatedRows === 0n) return;
         await trx.updateTable('shipments').set({ instruction_status: 'failed', instruction_error: message }).where('id', '=', shipmentId).execute();
+        // The supplier never took the order: a label bought for it will not travel.
+        await enqueueLabelVoid(trx, { id: shipmentId, seller_id: row.seller_id }, `instruction failed: ${message}`.slice(0, 500), now);
         await deps.events?.emit(trx, row.seller_id, {
           type: 'instruction.failed',
           data: { order_id: (row.payload as FrozenInstruction).orderRef, shipment_id: shipmentId, supplier_id: supplierId, error: message },

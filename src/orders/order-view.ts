@@ -14,6 +14,7 @@ export function instructionView(s: ShipmentRow) {
     label_url: s.label_url,
     sent_at: s.instruction_sent_at?.toISOString() ?? null,
     error: s.instruction_error,
+    label_void: s.label_void_status,
   };
 }
 

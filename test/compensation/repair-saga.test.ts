@@ -93,6 +93,11 @@ t.test('repair saga', async (t) => {
     const replacement = await ctx.deps.db.selectFrom('shipments').selectAll().where('id', '=', saga.replacement_shipment_id!).executeTakeFirstOrThrow();
     t.equal(replacement.replaces_shipment_id, old.id);
     t.ok(replacement.handover_eta instanceof Date && replacement.handover_eta <= replacement.handover_by!, 'the new supplier\'s quoted ready time is kept for learning');
+    // The old label will never travel: its void was queued with the cancel and the relay sends it.
+    for (let i = 0; i < 5; i++) await ctx.app.services.relay.tick();
+    const oldLabel = await ctx.deps.db.selectFrom('shipments').select(['label_ref', 'label_void_status']).where('id', '=', old.id).executeTakeFirstOrThrow();
+    t.equal(oldLabel.label_void_status, oldLabel.label_ref ? 'voided' : 'not_bought', 'the replaced shipment gives its label back');
+    t.equal((await ctx.deps.db.selectFrom('shipments').select('label_void_status').where('id', '=', replacement.id).executeTakeFirstOrThrow()).label_void_status, null, 'the live label is kept');
 
     const progress = await ctx.request({ method: 'GET', url: `/v1/orders/${order.id}/repairs` });
     t.equal(progress.statusCode, 200);

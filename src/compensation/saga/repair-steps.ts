@@ -6,6 +6,7 @@ import type { NetworkService } from '../../network/network-service.js';
 import type { InstructionRelay } from '../../orders/instruction-relay.js';
 import type { PartnerAdapters } from '../../orders/partner-adapters.js';
 import { closeUnsentInstruction } from '../../orders/unsent-instruction.js';
+import { enqueueLabelVoid } from '../../orders/label-void.js';
 import { buildEngineInput } from '../../orders/engine-input.js';
 import type { LearningSettings } from '../../learning/learning-service.js';
 import type { createQuoteGatherer } from '../../orders/quote-gatherer.js';
@@ -118,7 +119,11 @@ const cancelOriginal: SagaStep<RepairCtx> = {
         return {
           output: { outcome: 'not_sent' },
           undo,
-          commit: async (trx) => void (await trx.updateTable('shipments').set({ cancel_outcome: 'not_sent' }).where('id', '=', s.id).where('cancel_outcome', 'is', null).execute()),
+          commit: async (trx) => {
+            await trx.updateTable('shipments').set({ cancel_outcome: 'not_sent' }).where('id', '=', s.id).where('cancel_outcome', 'is', null).execute();
+            // The label was bought before the supplier refused: it will not travel.
+            await enqueueLabelVoid(trx, s, 'repair: the supplier refused the instruction', deps.clock.now());
+          },
         };
       case 'close_outbox': {
         const now = deps.clock.now();
@@ -150,8 +155,10 @@ const cancelOriginal: SagaStep<RepairCtx> = {
         return {
           output: { outcome: 'cancelled' },
           undo,
-          commit: async (trx) =>
-            void (await trx.updateTable('shipments').set({ instruction_status: 'cancelled', cancel_outcome: 'cancelled' }).where('id', '=', s.id).execute()),
+          commit: async (trx) => {
+            await trx.updateTable('shipments').set({ instruction_status: 'cancelled', cancel_outcome: 'cancelled' }).where('id', '=', s.id).execute();
+            await enqueueLabelVoid(trx, s, 'repair: re-routed, the original order cancelled at the supplier', deps.clock.now());
+          },
         };
       }
     }
@@ -255,12 +262,19 @@ const reserveRoute: SagaStep<RepairCtx> = {
       return {
         commit: async (trx) => {
           await trx.updateTable('shipments').set({ instruction_status: 'cancelled', cancel_outcome: 'cancelled' }).where('id', '=', s.id).execute();
+          await enqueueLabelVoid(trx, s, 'repair abandoned: the replacement cancelled at the supplier', now);
           await abandon(trx);
         },
       };
     }
-    // failed (refused by the new supplier) or already cancelled: nothing live to stop.
-    return { commit: abandon };
+    // failed (refused by the new supplier) or already cancelled: nothing live to stop, but a label bought
+    // for it will not travel.
+    return {
+      commit: async (trx) => {
+        await enqueueLabelVoid(trx, s, 'repair abandoned', now);
+        await abandon(trx);
+      },
+    };
   },
 };
 

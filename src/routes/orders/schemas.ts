@@ -57,6 +57,10 @@ const Instruction = z
     label_url: z.string().nullable(),
     sent_at: z.string().nullable(),
     error: z.string().nullable(),
+    label_void: z
+      .enum(['voided', 'rejected', 'failed', 'not_bought'])
+      .nullable()
+      .describe('Set once a label that will never travel (cancelled order, re-routed or failed shipment) was voided at the carrier, or why not; null while it is live or queued'),
   })
   .meta({ id: 'Instruction' });
 
