@@ -38,6 +38,8 @@ const Env = z.object({
   /** Hedged duplicate of slow quote/rate reads (never instructions or purchases). */
   PLEDGE_HEDGING: booleanFlag.default(true),
   RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  /** How often the breach worker looks for due timers and open breaches; unset: the relay's interval (at least 1 s). */
+  BREACH_INTERVAL_MS: z.coerce.number().int().min(1000).max(600_000).optional(),
   QUOTE_CACHE_TTL_MS: z.coerce.number().int().min(0).default(10 * 60_000),
   /** Unset: an embedded Anvil node under DATA_DIR anchors the milestone batches. */
   CHAIN_RPC_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -91,6 +93,7 @@ export type Config = Readonly<{
   secretKeyHex: string | undefined;
   allowPrivatePartnerUrls: boolean;
   relayIntervalMs: number;
+  breachIntervalMs: number | undefined;
   quoteCacheTtlMs: number;
   isHedgingEnabled: boolean;
   chainRpcUrl: string | undefined;
@@ -147,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // The sandbox lives on loopback, so it needs private URLs; a real deployment must opt in explicitly.
     allowPrivatePartnerUrls: e.PLEDGE_ALLOW_PRIVATE_PARTNER_URLS ?? (embeddedDatabase || e.PLEDGE_SANDBOX === true),
     relayIntervalMs: e.RELAY_INTERVAL_MS,
+    breachIntervalMs: e.BREACH_INTERVAL_MS,
     quoteCacheTtlMs: e.QUOTE_CACHE_TTL_MS,
     isHedgingEnabled: e.PLEDGE_HEDGING,
     chainRpcUrl: e.CHAIN_RPC_URL,

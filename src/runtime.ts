@@ -124,6 +124,8 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       instructionWaitMs: config.instructionWaitMs,
       quoteCacheTtlMs: config.quoteCacheTtlMs,
       relayIntervalMs: overrides.relayIntervalMs === undefined ? config.relayIntervalMs : overrides.relayIntervalMs,
+      // Tests that drive the workers themselves (relayIntervalMs null) keep the breach loop off too.
+      ...(config.breachIntervalMs !== undefined && overrides.relayIntervalMs !== null ? { breachIntervalMs: config.breachIntervalMs } : {}),
       ledger: {
         chain: createChainAccess(chain),
         anchorIntervalMs: overrides.anchorIntervalMs !== undefined ? overrides.anchorIntervalMs : relayIntervalMs === null ? null : config.anchorIntervalMs,
