@@ -15,6 +15,7 @@ import * as m0014 from './migrations/0014_outcome_slack.js';
 import * as m0011 from './migrations/0011_journal_anchoring.js';
 import * as m0015 from './migrations/0015_broken_promise_cost.js';
 import * as m0016 from './migrations/0016_label_void.js';
+import * as m0017 from './migrations/0017_journal_created_index.js';
 
 /** Every migration, in order. A static map (not a folder scan) so tsx, tsc output and bundles agree. */
 export const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   '0011_journal_anchoring': m0011,
   '0015_broken_promise_cost': m0015,
   '0016_label_void': m0016,
+  '0017_journal_created_index': m0017,
 };
 
 // Kysely looks for its bookkeeping tables across all schemas; name ours when it is not the default.

@@ -36,6 +36,14 @@ export type TickReport = { cut: number; submitted: number; finalized: number; ch
 export type ChainView = { chainId: number; contract: string; headBlock: number; seenAt: Date };
 
 const CUT_LOCK = 0x504c_4447_0002; // "PLDG" 2
+/**
+ * Journal transactions are enlisted within batchMaxAgeMs of their creation (30 s by default), so a tick
+ * only looks this far back; a sweep of the whole journal runs on the first tick and then every
+ * JOURNAL_SWEEP_EVERY_MS, for anything the window could miss (an anchorer that was down, a transaction
+ * that committed long after its timestamp). Without the window every tick scanned the whole journal.
+ */
+const JOURNAL_RECENT_WINDOW_MS = 60 * 60_000;
+const JOURNAL_SWEEP_EVERY_MS = 10 * 60_000;
 
 const maxBatchId = async (trx: Transaction<Database>) =>
   Number((await trx.selectFrom('anchor_batches').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? 0);
@@ -63,6 +71,7 @@ export function createAnchorer(options: AnchorerOptions) {
   let contract: { chainId: number; address: string } | undefined;
   let view: ChainView | undefined;
   const emit = (event: AnchorEvent, batchId?: number) => options.onEvent?.(event, batchId);
+  let lastJournalSweepMs = Number.NEGATIVE_INFINITY;
 
   async function takeLease(ttlMs: number): Promise<boolean> {
     const row = await sql<{ holder: string }>`
@@ -118,15 +127,15 @@ export function createAnchorer(options: AnchorerOptions) {
   async function cutJournal(trx: Transaction<Database>, flush: boolean, lastId: number): Promise<number> {
     let last = await trx.selectFrom('anchor_batches').select(['last_seq', 'root']).where('stream', '=', 'journal').orderBy('id', 'desc').limit(1).executeTakeFirst();
     let cut = 0;
+    const nowMs = clock.now().getTime();
+    const isSweep = flush || nowMs - lastJournalSweepMs >= JOURNAL_SWEEP_EVERY_MS;
     for (;;) {
-      const rows = await trx
+      let query = trx
         .selectFrom('journal_transactions as t')
         .select(['t.id', 't.hash', 't.created_at'])
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('journal_anchor_leaves as l').select('l.position').whereRef('l.transaction_id', '=', 't.id'))))
-        .orderBy('t.created_at')
-        .orderBy('t.id')
-        .limit(options.batchSize)
-        .execute();
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('journal_anchor_leaves as l').select('l.position').whereRef('l.transaction_id', '=', 't.id'))));
+      if (!isSweep) query = query.where('t.created_at', '>=', new Date(nowMs - JOURNAL_RECENT_WINDOW_MS));
+      const rows = await query.orderBy('t.created_at').orderBy('t.id').limit(options.batchSize).execute();
       if (rows.length === 0) break;
       const isFull = rows.length === options.batchSize;
       const isOld = clock.now().getTime() - rows[0]!.created_at.getTime() >= options.batchMaxAgeMs;
@@ -150,6 +159,7 @@ export function createAnchorer(options: AnchorerOptions) {
       cut++;
       last = batch;
     }
+    if (isSweep) lastJournalSweepMs = nowMs;
     return cut;
   }
 
