@@ -31,6 +31,9 @@ export class LabelVoidGaveUp extends Error {}
 /**
  * Voids the label of one queued shipment at its carrier. Returns what to record; throws UpstreamError
  * (transient, retried) or LabelVoidGaveUp. Idempotent per shipment: a label already settled is not sent again.
+ * Known gap: a crash after the carrier accepted the void but before it was recorded sends it again, and a
+ * carrier that answers a repeat with a refusal (ShipEngine's `approved: false`) is recorded as `rejected`
+ * although the postage is refunded; reading the label's state first would need one more call per void.
  */
 export async function voidShipmentLabel(
   deps: { db: Kysely<Database>; network: NetworkService; adapters: PartnerAdapters },
