@@ -2,8 +2,9 @@ import { sql } from 'kysely';
 import t from 'tap';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { verifyLedger } from '../../src/ledger/ledger-verify.js';
-import { appendMilestone, chainMilestones, type MilestoneInput, prepareMilestone, recordMilestone } from '../../src/ledger/milestones.js';
+import { appendMilestone, chainMilestones, prepareMilestone, recordMilestone } from '../../src/ledger/milestones.js';
 import { freshDatabase } from '../helper.js';
+import { milestoneInputs } from './fixtures.js';
 import { afterLock, CHAIN_LOCK, statementLog } from './statement-log.js';
 
 t.test('chaining milestones under a short lock', async (t) => {
@@ -13,18 +14,7 @@ t.test('chaining milestones under a short lock', async (t) => {
   await migrateToLatest(db, database.schema);
   await db.insertInto('sellers').values({ id: 'sel_a', name: 'A' }).execute();
 
-  let n = 0;
-  const input = (over: Partial<MilestoneInput> = {}): MilestoneInput => ({
-    sellerId: 'sel_a',
-    orderId: 'ord_1',
-    shipmentId: 'shp_1',
-    type: 'in_transit',
-    occurredAt: new Date('2025-05-01T10:00:00.000Z'),
-    source: 'easypost',
-    sourceEventId: `evt_${++n}`,
-    details: { n },
-    ...over,
-  });
+  const input = milestoneInputs();
   const maxSeq = async () => Number((await db.selectFrom('milestones').select((eb) => eb.fn.max('seq').as('max')).executeTakeFirstOrThrow()).max ?? 0);
 
   t.test('several milestones: one lock, one head read, one insert, chained in the order given', async (t) => {

@@ -8,6 +8,7 @@ import { verifyLedger } from '../../src/ledger/ledger-verify.js';
 import { appendMilestone, listMilestones, recordMilestone, type MilestoneInput } from '../../src/ledger/milestones.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { freshDatabase } from '../helper.js';
+import { milestoneInputs } from './fixtures.js';
 
 const silent = { info() {}, warn() {}, error() {} };
 
@@ -18,18 +19,7 @@ t.test('the milestone log', async (t) => {
   await migrateToLatest(db, database.schema);
   await db.insertInto('sellers').values([{ id: 'sel_a', name: 'A' }, { id: 'sel_b', name: 'B' }]).execute();
 
-  let n = 0;
-  const input = (over: Partial<MilestoneInput> = {}): MilestoneInput => ({
-    sellerId: 'sel_a',
-    orderId: 'ord_1',
-    shipmentId: 'shp_1',
-    type: 'in_transit',
-    occurredAt: new Date('2025-05-01T10:00:00.123Z'),
-    source: 'easypost',
-    sourceEventId: `evt_${++n}`,
-    details: { message: 'Arrived at facility', city: 'Newark' },
-    ...over,
-  });
+  const input = milestoneInputs({ occurredAt: new Date('2025-05-01T10:00:00.123Z'), details: { message: 'Arrived at facility', city: 'Newark' } });
   // Tampering as the table owner: the triggers only stop everyone else.
   const asOwner = (statement: ReturnType<typeof sql>) =>
     db.transaction().execute(async (trx) => {
