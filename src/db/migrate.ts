@@ -44,13 +44,34 @@ export function migrator(db: Kysely<any>, schema?: string): Migrator {
 }
 
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<MigrationResultSet> {
-  const result = await migrator(db, schema).migrateToLatest();
-  if (result.error) throw result.error;
-  return result;
+  return retryingForeignSchemaDrops(schema, async () => {
+    const result = await migrator(db, schema).migrateToLatest();
+    if (result.error) throw result.error;
+    return result;
+  });
 }
 
 /** True when every known migration has been applied (used by /readyz). */
 export async function migrationsCurrent(db: Kysely<any>, schema?: string): Promise<boolean> {
-  const applied = await migrator(db, schema).getMigrations();
+  const applied = await retryingForeignSchemaDrops(schema, () => migrator(db, schema).getMigrations());
   return applied.every((m) => m.executedAt !== undefined);
+}
+
+/**
+ * Kysely's migrator introspects every schema of the database (`has_schema_privilege` by name), so a
+ * schema someone else drops at that moment fails it with 3F000 naming *their* schema (seen when test
+ * files share one PostgreSQL, one throwaway schema each). Our side is idempotent (the migrator locks and
+ * records what it applied), so such a failure is retried; one naming our own schema is not.
+ */
+export async function retryingForeignSchemaDrops<T>(schema: string | undefined, run: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      const e = err as { code?: unknown; message?: unknown };
+      const isForeignSchemaGone = e.code === '3F000' && !(schema !== undefined && typeof e.message === 'string' && e.message.includes(`"${schema}"`));
+      if (!isForeignSchemaGone || attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+    }
+  }
 }
