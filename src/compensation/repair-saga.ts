@@ -6,6 +6,7 @@ import { newId } from '../lib/ids.js';
 import { claimDueSagas, createRepairSagaStore } from './saga/repair-store.js';
 import { REPAIR_STEP_NAMES, repairSteps, type RepairStepDeps } from './saga/repair-steps.js';
 import { runSaga } from './saga/runner.js';
+import { createPollingLoop } from '../lib/polling-loop.js';
 
 /** How long one worker owns a saga; another instance takes it over after this (a crash mid-step). */
 const LEASE_MS = 60_000;
@@ -29,9 +30,6 @@ export function createRepairSagas(deps: RepairSagaDeps) {
   const { db, clock } = deps;
   const store = createRepairSagaStore(db, () => clock.now());
   const leaseMs = deps.leaseMs ?? LEASE_MS;
-  let timer: NodeJS.Timeout | undefined;
-  let ticking: Promise<number> | undefined;
-  let stopped = false;
 
   async function settleBreach(trx: Transaction<Database>, breachId: string, status: 'repaired' | 'repair_failed') {
     // Only a breach we are repairing: the processor owns every other transition.
@@ -57,6 +55,8 @@ export function createRepairSagas(deps: RepairSagaDeps) {
     if (failure) throw failure.reason;
     return claimed.length;
   }
+
+  const worker = createPollingLoop(tick, (err) => deps.log.error({ err: String(err) }, 'repair saga tick failed'));
 
   return {
     /**
@@ -131,23 +131,11 @@ export function createRepairSagas(deps: RepairSagaDeps) {
     },
 
     startWorker(intervalMs: number) {
-      stopped = false;
-      const loop = async () => {
-        if (stopped) return;
-        ticking = tick().catch((err) => {
-          deps.log.error({ err: String(err) }, 'repair saga tick failed');
-          return 0;
-        });
-        const n = await ticking;
-        if (!stopped) timer = setTimeout(loop, n > 0 ? 0 : intervalMs);
-      };
-      timer = setTimeout(loop, intervalMs);
+      worker.start(intervalMs);
     },
 
     async stopWorker() {
-      stopped = true;
-      clearTimeout(timer);
-      await ticking;
+      await worker.stop();
     },
   };
 }

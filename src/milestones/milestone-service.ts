@@ -14,6 +14,7 @@ import { recordShipmentMilestone, type RecordOutcome } from './record.js';
 import { newCallbackSecret, newWebhookSecret } from './secrets.js';
 import { advance, INITIAL_STATE } from './state-machine.js';
 import { fromSupplierEvent, verifySupplierSignature } from './supplier-events.js';
+import { createPollingLoop } from '../lib/polling-loop.js';
 
 /** After a rotation the previous supplier secret keeps verifying this long, so callbacks in flight land. */
 export const PREVIOUS_SECRET_GRACE_MS = 24 * 3_600_000;
@@ -65,9 +66,6 @@ function parseJson(raw: Buffer): unknown {
 export function createMilestoneService(deps: MilestoneServiceDeps) {
   const { db, secrets, clock } = deps;
   const pollEveryMs = deps.pollEveryMs ?? DEFAULT_POLL_EVERY_MS;
-  let timer: NodeJS.Timeout | undefined;
-  let polling: Promise<number> | undefined;
-  let stopped = false;
 
   const count = (source: MilestoneSource | 'supplier', outcome: string) => deps.metrics.milestoneEvents.inc({ source, outcome });
 
@@ -263,6 +261,8 @@ export function createMilestoneService(deps: MilestoneServiceDeps) {
     return account as { id: string; carrier: CarrierId; tracking_mode: TrackingMode };
   }
 
+  const poller = createPollingLoop(pollOnce, (err) => deps.log.error({ err: String(err) }, 'tracking poll tick failed'));
+
   return {
     recordSupplierEvent,
     recordCarrierWebhook,
@@ -372,22 +372,10 @@ export function createMilestoneService(deps: MilestoneServiceDeps) {
     },
 
     startPolling(intervalMs: number) {
-      stopped = false;
-      const loop = async () => {
-        if (stopped) return;
-        polling = pollOnce().catch((err) => {
-          deps.log.error({ err: String(err) }, 'tracking poll tick failed');
-          return 0;
-        });
-        const n = await polling;
-        if (!stopped) timer = setTimeout(loop, n > 0 ? 0 : intervalMs);
-      };
-      timer = setTimeout(loop, intervalMs);
+      poller.start(intervalMs);
     },
     async stopPolling() {
-      stopped = true;
-      clearTimeout(timer);
-      await polling;
+      await poller.stop();
     },
   };
 }

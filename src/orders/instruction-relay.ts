@@ -10,6 +10,7 @@ import { UpstreamError } from '../upstream/contract.js';
 import type { EventSink } from '../webhooks/outbound/event-sink.js';
 import { enqueueLabelVoid, LabelVoidGaveUp, voidShipmentLabel } from './label-void.js';
 import type { PartnerAdapters } from './partner-adapters.js';
+import { createPollingLoop } from '../lib/polling-loop.js';
 
 /** How long one worker owns an outbox row; another instance takes it over after this. */
 const LEASE_MS = 60_000;
@@ -47,9 +48,6 @@ export type InstructionRelayDeps = {
 export function createInstructionRelay(deps: InstructionRelayDeps) {
   const { db, clock } = deps;
   const random = deps.random ?? Math.random;
-  let timer: NodeJS.Timeout | undefined;
-  let ticking: Promise<number> | undefined;
-  let stopped = false;
 
   async function claimOne(shipmentId: string): Promise<OutboxRow | undefined> {
     const now = clock.now();
@@ -290,6 +288,8 @@ export function createInstructionRelay(deps: InstructionRelayDeps) {
     return rows.length;
   }
 
+  const worker = createPollingLoop(tick, (err) => deps.log.error({ err: String(err) }, 'outbox relay tick failed'));
+
   return {
     /** Claims and sends these shipments' instructions now (the order path calls this right after commit). */
     async dispatch(shipmentIds: string[]): Promise<void> {
@@ -302,22 +302,10 @@ export function createInstructionRelay(deps: InstructionRelayDeps) {
     },
     tick,
     start(intervalMs: number) {
-      stopped = false;
-      const loop = async () => {
-        if (stopped) return;
-        ticking = tick().catch((err) => {
-          deps.log.error({ err: String(err) }, 'outbox relay tick failed');
-          return 0;
-        });
-        const n = await ticking;
-        if (!stopped) timer = setTimeout(loop, n > 0 ? 0 : intervalMs);
-      };
-      timer = setTimeout(loop, intervalMs);
+      worker.start(intervalMs);
     },
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await ticking;
+      await worker.stop();
     },
   };
 }

@@ -8,6 +8,7 @@ import type { EnginePolicy } from '../promise-engine/types.js';
 import { readSnapshot } from './engine-snapshot.js';
 import { toInstant, type ReplayRequest } from './replay-params.js';
 import { createReplay, type ActualOutcome, type PastDecision, type ReplayResult } from './replay-core.js';
+import { createPollingLoop } from '../lib/polling-loop.js';
 
 /** A run holds its job this long; a crashed instance's job is claimed again after it. Renewed on progress. */
 export const REPLAY_LEASE_MS = 120_000;
@@ -36,9 +37,6 @@ type Log = { warn(obj: object, msg: string): void };
 
 export function createReplayService(deps: { db: Kysely<Database>; clock: Clock; log?: Log }) {
   const { db, clock } = deps;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = true;
 
   async function shipmentsOf(orderIds: string[]) {
     const out = [];
@@ -163,6 +161,8 @@ export function createReplayService(deps: { db: Kysely<Database>; clock: Clock; 
     return true;
   }
 
+  const worker = createPollingLoop(tick, (err) => deps.log?.warn({ err }, 'replay worker tick failed'));
+
   return {
     run,
     tick,
@@ -188,22 +188,10 @@ export function createReplayService(deps: { db: Kysely<Database>; clock: Clock; 
       };
     },
     start(intervalMs: number) {
-      stopped = false;
-      const loop = async () => {
-        if (stopped) return;
-        let didWork = false;
-        running = tick()
-          .then((w) => (didWork = w))
-          .catch((err) => deps.log?.warn({ err }, 'replay worker tick failed'));
-        await running;
-        if (!stopped) timer = setTimeout(loop, didWork ? 0 : intervalMs);
-      };
-      timer = setTimeout(loop, intervalMs);
+      worker.start(intervalMs);
     },
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+      await worker.stop();
     },
   };
 }

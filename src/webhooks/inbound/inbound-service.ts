@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { OrderCancellations } from '../../orders/cancel-order.js';
 import type { OrderService } from '../../orders/order-service.js';
 import type { AcceptResult, Delivery, Intent } from './contract.js';
+import { createPollingLoop } from '../../lib/polling-loop.js';
 
 /** How long one worker owns a received event; another takes it over after this (crash). */
 const LEASE_MS = 60_000;
@@ -43,9 +44,6 @@ export function createInboundWebhooks(deps: InboundWebhookDeps) {
   const { db, clock } = deps;
   const random = deps.random ?? Math.random;
   const inFlight = new Set<Promise<unknown>>();
-  let timer: NodeJS.Timeout | undefined;
-  let ticking: Promise<number> | undefined;
-  let stopped = false;
   let lastReconcileMs = 0;
 
   function track<T>(work: Promise<T>): Promise<T> {
@@ -266,6 +264,8 @@ export function createInboundWebhooks(deps: InboundWebhookDeps) {
     return rows.length;
   }
 
+  const worker = createPollingLoop(tick, (err) => deps.log.error({ err: String(err) }, 'platform event worker tick failed'));
+
   return {
     /**
      * Records a verified delivery, then promises within the acknowledgement deadline. Never throws
@@ -318,22 +318,10 @@ export function createInboundWebhooks(deps: InboundWebhookDeps) {
 
     tick,
     start(intervalMs: number) {
-      stopped = false;
-      const loop = async () => {
-        if (stopped) return;
-        ticking = tick().catch((err) => {
-          deps.log.error({ err: String(err) }, 'platform event worker tick failed');
-          return 0;
-        });
-        const n = await ticking;
-        if (!stopped) timer = setTimeout(loop, n > 0 ? 0 : intervalMs);
-      };
-      timer = setTimeout(loop, intervalMs);
+      worker.start(intervalMs);
     },
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await ticking;
+      await worker.stop();
     },
     /** Waits for deliveries still being promised in the background (graceful shutdown). */
     async drain() {

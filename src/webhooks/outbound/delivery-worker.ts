@@ -9,6 +9,7 @@ import { checkUrlSyntax, createGuardedLookup, SSRF_REFUSED } from '../../upstrea
 import { liveSecrets } from './endpoint-service.js';
 import { isExhausted, parseRetryAfter, retryDelayMs } from './retry-schedule.js';
 import { deliveryHeaders } from './signing.js';
+import { createPollingLoop } from '../../lib/polling-loop.js';
 
 /** Options the shell may set; every one has a default. */
 export type WebhookDeliveryOptions = {
@@ -70,9 +71,6 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
   const random = deps.random ?? Math.random;
   const inFlight = new Set<Promise<void>>();
   let transport: Promise<{ dispatcher: Dispatcher; allowPrivate: boolean; owned?: Agent }> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let pumping: Promise<number> | undefined;
-  let stopped = false;
 
   const resolveTransport = () =>
     (transport ??= (async () => {
@@ -234,6 +232,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     return groups.length;
   }
 
+  const worker = createPollingLoop(pump, (err) => deps.log.error({ err: String(err) }, 'seller webhook worker tick failed'));
+
   return {
     /** Claims due deliveries and waits until they are attempted; returns how many were claimed (tests, scripts). */
     async tick(): Promise<number> {
@@ -242,23 +242,11 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
       return groups.reduce((n, g) => n + g.length, 0);
     },
     start(intervalMs: number) {
-      stopped = false;
-      const loop = async () => {
-        if (stopped) return;
-        pumping = pump().catch((err) => {
-          deps.log.error({ err: String(err) }, 'seller webhook worker tick failed');
-          return 0;
-        });
-        const n = await pumping;
-        if (!stopped) timer = setTimeout(loop, n > 0 ? 0 : intervalMs);
-      };
-      timer = setTimeout(loop, intervalMs);
+      worker.start(intervalMs);
     },
     /** Stops the loop, waits for attempts in flight (each bounded by the timeout), closes its own agent. */
     async close() {
-      stopped = true;
-      clearTimeout(timer);
-      await pumping;
+      await worker.stop();
       await Promise.allSettled([...inFlight]);
       const owned = transport ? (await transport).owned : undefined;
       transport = undefined; // a later start() or tick() makes a fresh agent
