@@ -204,6 +204,9 @@ export function createInstructionRelay(deps: InstructionRelayDeps) {
     return Math.max(1, lines.reduce((sum, l) => sum + (bySku.get(l.sku) ?? 0) * l.quantity, 0));
   }
 
+  /** An outbox row released for another attempt after the backoff its attempt count earns. */
+  const retryLater = (row: OutboxRow, message: string, now: Date) => ({ locked_until: null, last_error: message, next_attempt_at: new Date(now.getTime() + backoffMs(row.attempts, random())) });
+
   /** A queued label void: settle it on the shipment and close the row, or retry with the same backoff. */
   async function executeVoid(row: OutboxRow): Promise<void> {
     const now = clock.now();
@@ -231,7 +234,7 @@ export function createInstructionRelay(deps: InstructionRelayDeps) {
       await db.transaction().execute(async (trx) => {
         await trx
           .updateTable('outbox')
-          .set(isFinal ? { completed_at: now, locked_until: null, last_error: message } : { locked_until: null, last_error: message, next_attempt_at: new Date(now.getTime() + backoffMs(row.attempts, random())) })
+          .set(isFinal ? { completed_at: now, locked_until: null, last_error: message } : retryLater(row, message, now))
           .where('id', '=', row.id)
           .where('completed_at', 'is', null)
           .execute();
@@ -274,7 +277,7 @@ export function createInstructionRelay(deps: InstructionRelayDeps) {
     } else {
       await db
         .updateTable('outbox')
-        .set({ locked_until: null, last_error: message, next_attempt_at: new Date(now.getTime() + backoffMs(row.attempts, random())) })
+        .set(retryLater(row, message, now))
         .where('id', '=', row.id)
         .execute();
       deps.metrics.instructions.inc({ outcome: 'retry' });
