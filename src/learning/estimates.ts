@@ -1,5 +1,5 @@
 import type { LearnedEstimates } from '../promise-engine/types.js';
-import { classPrior, decayed, laneAccount, priorFor, rebased, type ComponentKind, type Posterior } from './success-model.js';
+import { classPriorOf, decayed, evidenceOver, laneAccount, priorFor, type ComponentKind, type Posterior } from './success-model.js';
 
 export const DAY_MS = 86_400_000;
 export const DEFAULT_HALF_LIFE_DAYS = 30;
@@ -44,24 +44,25 @@ export function engineEstimates(args: {
 
 /**
  * Lanes borrow their prior from their carrier account's other lanes (success-model classPrior): each
- * stored lane is rebased onto the prior its siblings give it (leave-one-out, so a lane's own outcomes
+ * stored lane's evidence is put on the prior its siblings give it (leave-one-out, so a lane's own outcomes
  * count once), in place; returns each account's prior for a lane with no outcomes yet.
  */
 export function withCarrierClassPriors(lanes: Record<string, Posterior>): Record<string, Posterior> {
   const base = priorFor('carrier_lane');
-  const byAccount = new Map<string, string[]>();
-  for (const key of Object.keys(lanes)) {
+  // One pass for each account's total evidence; leave-one-out is then the total minus the lane's own.
+  const totals = new Map<string, Posterior>();
+  const own = new Map<string, Posterior>();
+  for (const [key, posterior] of Object.entries(lanes)) {
+    const e = evidenceOver(posterior, base);
+    own.set(key, e);
     const account = laneAccount(key);
-    byAccount.set(account, [...(byAccount.get(account) ?? []), key]);
+    const total = totals.get(account) ?? { alpha: 0, beta: 0 };
+    totals.set(account, { alpha: total.alpha + e.alpha, beta: total.beta + e.beta });
   }
-  const accounts: Record<string, Posterior> = {};
-  const own = { ...lanes };
-  for (const [account, keys] of byAccount) {
-    accounts[account] = classPrior(base, keys.map((k) => own[k]!));
-    for (const key of keys) {
-      const siblings = keys.filter((k) => k !== key).map((k) => own[k]!);
-      lanes[key] = rebased(own[key]!, base, classPrior(base, siblings));
-    }
+  for (const [key, e] of own) {
+    const total = totals.get(laneAccount(key))!;
+    const prior = classPriorOf(base, { alpha: total.alpha - e.alpha, beta: total.beta - e.beta });
+    lanes[key] = { alpha: prior.alpha + e.alpha, beta: prior.beta + e.beta };
   }
-  return accounts;
+  return Object.fromEntries([...totals].map(([account, total]) => [account, classPriorOf(base, total)]));
 }

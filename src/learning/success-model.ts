@@ -61,23 +61,23 @@ export function evidenceOver(p: Posterior, prior: Posterior): Posterior {
  * that keeps 80% is not trusted blindly. With no sibling evidence it is the base prior itself.
  */
 export function classPrior(base: Posterior, siblings: readonly Posterior[]): Posterior {
-  let alpha = base.alpha;
-  let beta = base.beta;
+  const pooled = { alpha: 0, beta: 0 };
   for (const sibling of siblings) {
     const e = evidenceOver(sibling, base);
-    alpha += e.alpha;
-    beta += e.beta;
+    pooled.alpha += e.alpha;
+    pooled.beta += e.beta;
   }
+  return classPriorOf(base, pooled);
+}
+
+/** classPrior from the siblings' evidence already summed (pseudo-counts above `base`). */
+export function classPriorOf(base: Posterior, evidence: Posterior): Posterior {
+  const alpha = base.alpha + Math.max(0, evidence.alpha);
+  const beta = base.beta + Math.max(0, evidence.beta);
   if (alpha === base.alpha && beta === base.beta) return { ...base };
   const strength = base.alpha + base.beta;
   const mean = alpha / (alpha + beta);
   return { alpha: strength * mean, beta: strength * (1 - mean) };
-}
-
-/** The same evidence on another prior: `p` was built on `from`, the result on `to`. */
-export function rebased(p: Posterior, from: Posterior, to: Posterior): Posterior {
-  const e = evidenceOver(p, from);
-  return { alpha: to.alpha + e.alpha, beta: to.beta + e.beta };
 }
 
 /** The carrier account of a lane key (laneKey puts it first; account ids never contain '|'). */

@@ -5,7 +5,7 @@ import {
   componentKeys,
   evidenceOver,
   laneAccount,
-  rebased,
+  classPriorOf,
   HANDOVER_GRACE_HOURS,
   decayed,
   effectiveProbability,
@@ -199,9 +199,8 @@ t.test('class priors: a lane with no outcomes starts where its carrier account s
   const doubtful = classPrior(base, [bad]);
   t.ok(posteriorMean(doubtful) < 0.7, `a carrier that breaks 40% is not trusted on a new lane: ${posteriorMean(doubtful)}`);
 
-  const own = observeMany(base, 3, 1);
-  const moved = rebased(own, base, reliable);
-  t.ok(near(moved.alpha, reliable.alpha + 3) && near(moved.beta, reliable.beta + 1), 'rebased: the same evidence on the class prior');
+  t.same(classPriorOf(base, evidenceOver(good, base)), reliable, 'from summed evidence: the same prior');
+  t.same(classPriorOf(base, { alpha: -1e-12, beta: 0 }), base, 'rounding below zero is no evidence');
   t.same(evidenceOver(base, observeMany(base, 5, 5)), { alpha: 0, beta: 0 }, 'evidence is never negative');
   t.equal(laneAccount(laneKey('car_9', 'Ground', 'NJ', 'NY')), 'car_9');
 });
